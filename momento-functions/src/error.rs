@@ -1,0 +1,178 @@
+//! [`FunctionError`] and [`FunctionResult`]: errors that become HTTP error responses.
+
+use std::fmt;
+
+use crate::{IntoResponse, StatusCode, WebResponse};
+
+/// The result type of handlers: `Ok` becomes the response, `Err` an error response.
+pub type FunctionResult<T> = Result<T, FunctionError>;
+
+/// An error that answers the request with a status and a JSON body.
+///
+/// The body is `{"status": <code>, "error": "<reason>", "message": "<message>"}`.
+///
+/// `?` converts any [`std::error::Error`] into a `FunctionError` (500, with the error's message); the
+/// SDK's client errors and rejections choose a more precise status. Build one yourself to pick the status:
+///
+/// ```
+/// use momento_functions::{FunctionError, FunctionResult, StatusCode};
+///
+/// fn find(id: u32) -> FunctionResult<String> {
+///     if id == 0 {
+///         return Err(FunctionError::bad_request("id must be positive"));
+///     }
+///     let parsed: u32 = "12".parse()?; // a ParseIntError becomes a 500
+///     Err(FunctionError::not_found(format!("no item {id} (looked at {parsed})")))
+/// }
+/// assert_eq!(find(0).unwrap_err().status(), StatusCode::BAD_REQUEST);
+/// assert_eq!(find(3).unwrap_err().status(), StatusCode::NOT_FOUND);
+/// ```
+///
+/// `FunctionError` deliberately does not implement [`std::error::Error`] (like `anyhow::Error`), which is
+/// what lets `?` accept every error type.
+pub struct FunctionError {
+    status: StatusCode,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl FunctionError {
+    /// An error with any status and message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        FunctionError {
+            status,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// `400 Bad Request`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// `401 Unauthorized`.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    /// `403 Forbidden`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// `404 Not Found`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// `409 Conflict`.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, message)
+    }
+
+    /// `429 Too Many Requests`.
+    pub fn too_many_requests(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, message)
+    }
+
+    /// `500 Internal Server Error`.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// `502 Bad Gateway` (an upstream service failed).
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_GATEWAY, message)
+    }
+
+    /// `503 Service Unavailable`.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+    }
+
+    /// `504 Gateway Timeout`.
+    pub fn gateway_timeout(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::GATEWAY_TIMEOUT, message)
+    }
+
+    /// Replace the status, keeping message and source.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// The status code of the error response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message of the error response.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The error this one was converted from, if any.
+    pub fn source(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.source.as_deref()
+    }
+}
+
+/// The status an error converted by `?` gets: the SDK's own errors know theirs, anything else is a 500.
+fn status_of(error: &(dyn std::error::Error + 'static)) -> StatusCode {
+    if let Some(rejection) = error.downcast_ref::<crate::extract::Rejection>() {
+        return rejection.status();
+    }
+    StatusCode::INTERNAL_SERVER_ERROR
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for FunctionError {
+    fn from(error: E) -> Self {
+        let status = status_of(&error);
+        let mut message = error.to_string();
+        let mut next = error.source();
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            next = cause.source();
+        }
+        FunctionError {
+            status,
+            message,
+            source: Some(Box::new(error)),
+        }
+    }
+}
+
+impl fmt::Debug for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FunctionError")
+            .field("status", &self.status.as_u16())
+            .field("message", &self.message)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+impl IntoResponse for FunctionError {
+    fn into_response(self) -> WebResponse {
+        let body = serde_json::json!({
+            "status": self.status.as_u16(),
+            "error": self.status.canonical_reason(),
+            "message": self.message,
+        });
+        WebResponse::new()
+            .with_status(self.status)
+            .with_header("content-type", "application/json")
+            .with_body(body.to_string())
+    }
+}

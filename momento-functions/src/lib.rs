@@ -1,0 +1,58 @@
+//! Write small Rust functions that compile to WebAssembly components and run on Momento Functions.
+//!
+//! ```no_run
+//! use momento_functions::FunctionResult;
+//!
+//! momento_functions::post!(echo_handler);
+//! fn echo_handler(payload: Vec<u8>) -> FunctionResult<Vec<u8>> {
+//!     Ok(payload)
+//! }
+//! ```
+//!
+//! Build it with `cargo build --target wasm32-wasip2 --release` and run or test it locally with
+//! `momento-functions-test-host`.
+//!
+//! # Typed JSON
+//!
+//! `post!(handler, Request, Response)` deserializes the body into `Request` (answering 400 with a JSON
+//! body that names line, column and field when it does not fit) and serializes the `Response`:
+//!
+//! ```no_run
+//! use momento_functions::FunctionResult;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Request { name: String }
+//! #[derive(serde::Serialize)]
+//! struct Response { message: String }
+//!
+//! momento_functions::post!(greet, Request, Response);
+//! fn greet(request: Request) -> FunctionResult<Response> {
+//!     Ok(Response { message: format!("Hello, {}!", request.name) })
+//! }
+//! ```
+//!
+//! # Errors
+//!
+//! Handlers return [`FunctionResult<T>`]. `Err(FunctionError)` answers with its status and a JSON body
+//! `{"status", "error", "message"}`; `?` converts any error (500 unless the SDK knows better).
+#![deny(missing_docs)]
+
+mod error;
+pub mod extract;
+mod handler;
+mod request;
+mod response;
+mod status;
+
+pub use error::{FunctionError, FunctionResult};
+pub use extract::{FromRequest, FromRequestParts, Query, Rejection};
+pub use handler::{GetHandler, Handler};
+pub use momento_functions_host::encoding::Json;
+pub use momento_functions_macros::{get, post, route};
+pub use request::{Headers, Method, RequestContext, WebRequest};
+pub use response::{IntoResponse, WebResponse};
+pub use status::StatusCode;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

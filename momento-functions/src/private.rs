@@ -1,0 +1,91 @@
+//! Support for the handler macros. Not public API: no stability guarantees.
+
+pub use momento_functions_host::wit;
+pub use momento_functions_host::wit::export_web_function;
+pub use momento_functions_host::wit::exports::momento::functions::web::{
+    Guest, Header as WitHeader, Request as WitRequest, Response as WitResponse,
+};
+
+pub use crate::handler::{GetHandler, Handler};
+pub use crate::{FunctionResult, Json, Method, StatusCode, WebRequest, WebResponse};
+
+use crate::IntoResponse;
+use crate::request::{RequestContext, parse_query};
+
+/// Per-invocation set-up, run before the handler: installs the host logger.
+pub fn init() {
+    momento_functions_host::logging::init();
+}
+
+/// Convert the generated request record into the SDK's request (moves, no copies of the body).
+pub fn request_from_wit(request: WitRequest) -> WebRequest {
+    let query_params = parse_query(&request.query);
+    WebRequest {
+        context: RequestContext {
+            method: Method::from(request.method),
+            path: request.path,
+            query: request.query,
+            query_params,
+            headers: request
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect::<Vec<_>>()
+                .into(),
+            invocation_id: request.context.invocation_id,
+            function_name: request.context.function_name,
+            token_metadata: request.context.token_metadata,
+        },
+        body: request.body,
+    }
+}
+
+/// Convert the SDK's response into the generated response record.
+pub fn response_to_wit(response: WebResponse) -> WitResponse {
+    let (status, headers, body) = response.into_parts();
+    WitResponse {
+        status: status.as_u16(),
+        headers: headers
+            .into_vec()
+            .into_iter()
+            .map(|(name, value)| WitHeader { name, value })
+            .collect(),
+        body,
+    }
+}
+
+/// Call a handler that may read the body.
+pub fn call<A, H: Handler<A>>(handler: H, request: WebRequest) -> WebResponse {
+    handler.call(request)
+}
+
+/// Call a handler that reads only the request head.
+pub fn call_get<A, H: GetHandler<A>>(handler: H, request: WebRequest) -> WebResponse {
+    handler.call(request)
+}
+
+/// Call a typed JSON handler: `fn(Req) -> FunctionResult<Resp>`.
+pub fn call_json<Req, Resp>(
+    handler: fn(Req) -> FunctionResult<Resp>,
+    request: WebRequest,
+) -> WebResponse
+where
+    Req: serde::de::DeserializeOwned,
+    Resp: serde::Serialize,
+{
+    match crate::extract::parse_json::<Req>(request.body(), "request body") {
+        Ok(value) => handler(value).map(Json).into_response(),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// The 405 answer for a method the function does not serve. `allow` is e.g. `"GET, POST"`.
+pub fn method_not_allowed(method: &Method, allow: &'static str) -> WebResponse {
+    let mut response = crate::FunctionError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("method {method} is not allowed; this function serves {allow}"),
+    )
+    .into_response();
+    response.headers_mut().insert("allow", allow);
+    response
+}

@@ -1,0 +1,174 @@
+//! Typed errors of loading and invoking a function.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Why a component could not be loaded (as an upload would be rejected).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Reading the file failed.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes are not WebAssembly at all (no `\0asm` header). WAT text is not accepted either.
+    #[error("not a WebAssembly component: {reason}")]
+    NotWasm {
+        /// What the bytes look like instead.
+        reason: String,
+    },
+    /// A core WebAssembly module, not a component.
+    #[error(
+        "this is a core WebAssembly module, not a component: build the function with \
+         `cargo build --target wasm32-wasip2 --release` (wasm32-unknown-unknown and wasip1 produce core modules)"
+    )]
+    NotComponent,
+    /// The component is larger than the upload limit.
+    #[error("component is {size} bytes, over the {limit}-byte upload limit")]
+    TooLarge {
+        /// Size of the component.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The component is malformed or fails validation.
+    #[error("invalid component: {message}")]
+    Invalid {
+        /// What the validator or compiler said.
+        message: String,
+    },
+    /// The component imports interfaces the host does not provide.
+    #[error("component imports {} not provided by the host: {}", if .imports.len() == 1 { "an interface" } else { "interfaces" }, .imports.join(", "))]
+    UnsupportedImports {
+        /// Each offending import, e.g. `wasi:sockets/tcp@0.2.6`, with the reason when one is known.
+        imports: Vec<String>,
+    },
+    /// A supported interface is imported with a signature the host does not match.
+    #[error("component does not link against the host: {message}")]
+    Link {
+        /// The linker's message, naming the import.
+        message: String,
+    },
+    /// The component does not export the web handler.
+    #[error(
+        "component does not export `momento:functions/web` (the handler): does the crate call \
+         `momento_functions::post!`/`get!`, and is it a `cdylib`? exports found: [{}]",
+        .found.join(", ")
+    )]
+    MissingHandler {
+        /// The exports the component has.
+        found: Vec<String>,
+    },
+    /// Building a function crate to wasm failed.
+    #[error(transparent)]
+    Build(#[from] crate::guest_build::BuildError),
+    /// Setting up the engine failed.
+    #[error("cannot create the wasm engine: {message}")]
+    Engine {
+        /// The engine's message.
+        message: String,
+    },
+}
+
+/// Why an invocation failed. The host keeps serving: the next invocation starts from a fresh instance.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvokeError {
+    /// The request body is over the request limit (checked before instantiation).
+    #[error("request is {size} bytes, over the {limit}-byte request limit")]
+    RequestTooLarge {
+        /// Size of the request body.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The response body is over the response limit.
+    #[error("response is {size} bytes, over the {limit}-byte response limit")]
+    ResponseTooLarge {
+        /// Size of the response body.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The invocation ran past its wall-clock deadline and was interrupted.
+    #[error("invocation exceeded its {deadline:?} deadline and was stopped")]
+    Timeout {
+        /// The deadline.
+        deadline: Duration,
+    },
+    /// The guest tried to grow its memory past the per-instance limit.
+    #[error("memory limit exceeded: the function tried to grow its memory past {limit} bytes")]
+    MemoryLimitExceeded {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The guest overflowed its wasm stack (e.g. runaway recursion).
+    #[error("stack overflow in the function (wasm stack limit {limit} bytes)")]
+    StackOverflow {
+        /// The stack limit in bytes.
+        limit: usize,
+    },
+    /// The guest panicked.
+    #[error("the function panicked: {}", .message.as_deref().unwrap_or("(no message)"))]
+    GuestPanic {
+        /// The panic message, when the guest printed one.
+        message: Option<String>,
+    },
+    /// The guest trapped for another reason.
+    #[error("the function trapped: {message}")]
+    Trap {
+        /// The trap and its wasm backtrace.
+        message: String,
+    },
+    /// The guest called a host function in a way the host refuses (a harness error, e.g. an unmatched mock).
+    #[error("host call failed: {message}")]
+    HostCall {
+        /// What went wrong.
+        message: String,
+    },
+    /// Too many invocations at once: every instance slot of the pool is in use.
+    #[error("host is busy: all {limit} instance slots are in use; retry later")]
+    Busy {
+        /// The number of concurrent instances the pool holds.
+        limit: usize,
+    },
+    /// A host-side failure that is not the function's fault.
+    #[error("internal host error: {message}")]
+    Internal {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl InvokeError {
+    /// The HTTP status `serve` answers this error with.
+    pub fn status(&self) -> u16 {
+        match self {
+            InvokeError::RequestTooLarge { .. } => 413,
+            InvokeError::Busy { .. } => 503,
+            InvokeError::Timeout { .. } => 504,
+            _ => 500,
+        }
+    }
+
+    /// A stable machine-readable code for the error class.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvokeError::RequestTooLarge { .. } => "request_too_large",
+            InvokeError::ResponseTooLarge { .. } => "response_too_large",
+            InvokeError::Timeout { .. } => "timeout",
+            InvokeError::MemoryLimitExceeded { .. } => "memory_limit_exceeded",
+            InvokeError::StackOverflow { .. } => "stack_overflow",
+            InvokeError::GuestPanic { .. } => "guest_panic",
+            InvokeError::Trap { .. } => "trap",
+            InvokeError::HostCall { .. } => "host_call_failed",
+            InvokeError::Busy { .. } => "busy",
+            InvokeError::Internal { .. } => "internal",
+        }
+    }
+}

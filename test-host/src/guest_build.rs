@@ -1,0 +1,266 @@
+//! Build a function crate to `wasm32-wasip2 --release`, once per process, into a separate target dir.
+//!
+//! The nested `cargo build` uses `<target dir>/wasm-guests` (or `$MOMENTO_FUNCTIONS_GUEST_TARGET_DIR`), so it
+//! never waits on the lock of the `cargo test` that runs it.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The wasm target functions are built for.
+pub const TARGET: &str = "wasm32-wasip2";
+
+/// Why a function crate could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// `dir` has no `Cargo.toml`.
+    #[error("{dir} is not a function crate: it has no Cargo.toml")]
+    NotACrate {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// Running cargo failed.
+    #[error("cannot run `{command}`: {message}")]
+    Cargo {
+        /// The command.
+        command: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The crate has no library target with `crate-type = ["cdylib"]`.
+    #[error(
+        "package `{package}` has no cdylib library: add\n\n[lib]\ncrate-type = [\"cdylib\"]\n\nto its Cargo.toml"
+    )]
+    NotCdylib {
+        /// The package.
+        package: String,
+    },
+    /// The `wasm32-wasip2` target is missing and could not be installed.
+    #[error(
+        "the {TARGET} target is not installed and installing it failed ({message}); run: rustup target add {TARGET}"
+    )]
+    TargetMissing {
+        /// What the install attempt said.
+        message: String,
+    },
+    /// The build itself failed.
+    #[error("building {package} for {TARGET} failed:\n{output}")]
+    Failed {
+        /// The package.
+        package: String,
+        /// Cargo's diagnostics.
+        output: String,
+    },
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    // Settings of an outer cargo (e.g. `cargo test`) must not leak into the guest build.
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_MAKEFLAGS",
+        "CARGO_PRIMARY_PACKAGE",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn run(mut command: Command) -> Result<Vec<u8>, BuildError> {
+    let description = format!("{command:?}");
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| BuildError::Cargo {
+            command: description.clone(),
+            message: e.to_string(),
+        })?;
+    if !output.status.success() {
+        return Err(BuildError::Cargo {
+            command: description,
+            message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
+    }
+    Ok(output.stdout)
+}
+
+/// What `cargo metadata` says about the crate in `dir`.
+struct CrateInfo {
+    package: String,
+    lib_name: String,
+    target_directory: PathBuf,
+}
+
+fn crate_info(manifest: &Path) -> Result<CrateInfo, BuildError> {
+    let mut command = cargo();
+    command
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
+        .arg(manifest);
+    let stdout = run(command)?;
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&stdout).map_err(|e| BuildError::Cargo {
+            command: "cargo metadata".into(),
+            message: format!("unreadable output: {e}"),
+        })?;
+    let manifest = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_path_buf());
+    let package = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path()))
+        .ok_or_else(|| BuildError::NotACrate {
+            dir: manifest.parent().unwrap_or(&manifest).to_path_buf(),
+        })?;
+    let name = package["name"].as_str().unwrap_or_default().to_owned();
+    let lib = package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            t["crate_types"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|k| k == "cdylib"))
+        })
+        .ok_or_else(|| BuildError::NotCdylib {
+            package: name.clone(),
+        })?;
+    Ok(CrateInfo {
+        lib_name: lib["name"].as_str().unwrap_or_default().replace('-', "_"),
+        package: name,
+        target_directory: PathBuf::from(metadata["target_directory"].as_str().unwrap_or("target")),
+    })
+}
+
+/// Install the wasm target for the toolchain `dir` uses, if it is missing.
+fn ensure_target(dir: &Path) -> Result<(), BuildError> {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    if let Some(sysroot) = &sysroot
+        && sysroot.join("lib/rustlib").join(TARGET).is_dir()
+    {
+        return Ok(());
+    }
+    eprintln!("momento-functions: installing the {TARGET} target (rustup target add {TARGET})");
+    let status = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .status();
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(BuildError::TargetMissing {
+            message: format!("rustup exited with {status}"),
+        }),
+        Err(e) => Err(BuildError::TargetMissing {
+            message: format!("cannot run rustup: {e}"),
+        }),
+    }
+}
+
+/// Build the function crate in `dir` for `wasm32-wasip2` in release mode and return the `.wasm` path.
+///
+/// Cargo's own progress and diagnostics go to stderr. Prefer [`build_crate_once`] in tests.
+///
+/// # Errors
+/// A [`BuildError`] saying what is wrong with the crate or the build.
+pub fn build_crate(dir: &Path) -> Result<PathBuf, BuildError> {
+    let manifest = dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Err(BuildError::NotACrate {
+            dir: dir.to_path_buf(),
+        });
+    }
+    let info = crate_info(&manifest)?;
+    ensure_target(dir)?;
+    let target_dir = std::env::var_os("MOMENTO_FUNCTIONS_GUEST_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| info.target_directory.join("wasm-guests"));
+    eprintln!(
+        "momento-functions: building {} for {TARGET} (release) into {}",
+        info.package,
+        target_dir.display()
+    );
+    let mut child = cargo()
+        .args([
+            "build",
+            "--release",
+            "--target",
+            TARGET,
+            "--message-format",
+            "short",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| BuildError::Cargo {
+            command: "cargo build".into(),
+            message: e.to_string(),
+        })?;
+    // Pass cargo's progress through while keeping it for the error message.
+    let mut captured = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("  {line}");
+            captured.push_str(&line);
+            captured.push('\n');
+        }
+    }
+    let status = child.wait().map_err(|e| BuildError::Cargo {
+        command: "cargo build".into(),
+        message: e.to_string(),
+    })?;
+    if !status.success() {
+        return Err(BuildError::Failed {
+            package: info.package,
+            output: captured.trim().to_owned(),
+        });
+    }
+    Ok(target_dir
+        .join(TARGET)
+        .join("release")
+        .join(format!("{}.wasm", info.lib_name)))
+}
+
+/// [`build_crate`], at most once per crate directory per process (later calls return the first result).
+///
+/// # Errors
+/// The first build's [`BuildError`].
+pub fn build_crate_once(dir: &Path) -> Result<PathBuf, BuildError> {
+    type Slot = Arc<OnceLock<Result<PathBuf, BuildError>>>;
+    static BUILDS: OnceLock<Mutex<HashMap<PathBuf, Slot>>> = OnceLock::new();
+    let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let slot = {
+        let mut builds = BUILDS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(builds.entry(key.clone()).or_default())
+    };
+    slot.get_or_init(|| build_crate(&key)).clone()
+}

@@ -1,0 +1,502 @@
+//! [`TestHost`]: load a function once, invoke it many times, and inspect what it did.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::bindings::web;
+use crate::error::{InvokeError, LoadError};
+use crate::limits::Limits;
+use crate::logs::{Level, LogRecord};
+use crate::runtime::{Function, ImportInfo, Invocation, Runtime};
+use crate::state::Services;
+
+/// A local host for one function: the compiled component, its limits and its mock services.
+///
+/// Cheap to clone and safe to share between threads; every invocation runs in a fresh instance while the
+/// services (and their state) are shared.
+///
+/// ```no_run
+/// use momento_functions_test_host::{Request, TestHost};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let host = TestHost::for_crate(env!("CARGO_MANIFEST_DIR"))?;
+/// let response = host.invoke(Request::post("/").body("hello"))?;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.text()?, "hello");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct TestHost {
+    function: Arc<Function>,
+    services: Arc<Services>,
+}
+
+impl std::fmt::Debug for TestHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestHost")
+            .field("component", &self.function.content_hash)
+            .field("limits", &self.function.runtime.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`TestHost`]: environment, limits, services; then loads the function.
+#[derive(Debug, Clone)]
+pub struct TestHostBuilder {
+    limits: Limits,
+    env: Vec<(String, String)>,
+    function_name: Option<String>,
+    log_level: Level,
+    keep_log_history: bool,
+    compile_cache: Option<PathBuf>,
+}
+
+impl Default for TestHostBuilder {
+    fn default() -> Self {
+        TestHostBuilder {
+            limits: Limits::default(),
+            env: Vec::new(),
+            function_name: None,
+            log_level: Level::Trace,
+            keep_log_history: true,
+            compile_cache: crate::runtime::default_compile_cache_dir(),
+        }
+    }
+}
+
+impl TestHostBuilder {
+    /// Set an environment variable of the function (`std::env::var` in the guest).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        let key = key.into();
+        self.env.retain(|(k, _)| *k != key);
+        self.env.push((key, value.into()));
+        self
+    }
+
+    /// Set several environment variables.
+    pub fn envs<K: Into<String>, V: Into<String>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in vars {
+            self = self.env(k, v);
+        }
+        self
+    }
+
+    /// The function's name as passed in each request's context (default: the crate or file name).
+    pub fn function_name(mut self, name: impl Into<String>) -> Self {
+        self.function_name = Some(name.into());
+        self
+    }
+
+    /// Replace all limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The least severe log level kept (default `Trace`: everything).
+    pub fn log_level(mut self, level: Level) -> Self {
+        self.log_level = level;
+        self
+    }
+
+    /// Keep every invocation's log records in [`TestHost::logs`] (default on).
+    pub fn keep_log_history(mut self, keep: bool) -> Self {
+        self.keep_log_history = keep;
+        self
+    }
+
+    /// Cache compiled components in `dir` (default: `$MOMENTO_FUNCTIONS_CACHE_DIR` or `~/.cache/momento-functions`).
+    pub fn compile_cache(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.compile_cache = Some(dir.into());
+        self
+    }
+
+    /// Always compile; never read or write the compile cache.
+    pub fn no_compile_cache(mut self) -> Self {
+        self.compile_cache = None;
+        self
+    }
+
+    /// Build the function crate in `dir` (once per process) and load it.
+    ///
+    /// # Errors
+    /// A build error, or a [`LoadError`] saying why the component is rejected.
+    pub fn build_crate(self, dir: impl AsRef<Path>) -> Result<TestHost, LoadError> {
+        let dir = dir.as_ref();
+        let wasm = crate::guest_build::build_crate_once(dir)?;
+        let name = dir
+            .canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+        self.default_name(name).build_file(wasm)
+    }
+
+    /// Load a component from a `.wasm` file.
+    ///
+    /// # Errors
+    /// A [`LoadError`] saying why the component is rejected.
+    pub fn build_file(self, path: impl AsRef<Path>) -> Result<TestHost, LoadError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path.file_stem().map(|n| n.to_string_lossy().into_owned());
+        self.default_name(name).build_bytes(&bytes)
+    }
+
+    /// Load a component from its bytes.
+    ///
+    /// # Errors
+    /// A [`LoadError`] saying why the component is rejected.
+    pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
+        let runtime = Runtime::new(self.limits)?;
+        let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
+        let services = Services {
+            env: self.env,
+            function_name: self.function_name.unwrap_or_else(|| "function".to_owned()),
+            log_level: self.log_level,
+            keep_log_history: self.keep_log_history,
+            ..Services::default()
+        };
+        Ok(TestHost {
+            function: Arc::new(function),
+            services: Arc::new(services),
+        })
+    }
+
+    fn default_name(mut self, name: Option<String>) -> Self {
+        if self.function_name.is_none() {
+            self.function_name = name;
+        }
+        self
+    }
+}
+
+impl TestHost {
+    /// Configure a host.
+    pub fn builder() -> TestHostBuilder {
+        TestHostBuilder::default()
+    }
+
+    /// Build the function crate in `dir` (once per process) and load it with default settings.
+    ///
+    /// # Errors
+    /// A build error, or a [`LoadError`] saying why the component is rejected.
+    pub fn for_crate(dir: impl AsRef<Path>) -> Result<TestHost, LoadError> {
+        TestHost::builder().build_crate(dir)
+    }
+
+    /// Load a `.wasm` component with default settings.
+    ///
+    /// # Errors
+    /// A [`LoadError`] saying why the component is rejected.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<TestHost, LoadError> {
+        TestHost::builder().build_file(path)
+    }
+
+    /// Invoke the function once, in a fresh instance.
+    ///
+    /// # Errors
+    /// An [`InvokeError`] when the invocation itself fails (trap, timeout, limits). Error *responses* of
+    /// the function (4xx/5xx) are `Ok` responses.
+    pub fn invoke(&self, request: Request) -> Result<Response, InvokeError> {
+        let request = request.into_wit()?;
+        let outcome = self.function.invoke(&self.services, Invocation { request });
+        if self.services.keep_log_history && !outcome.logs.is_empty() {
+            self.services
+                .log_history
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(outcome.logs.iter().cloned());
+        }
+        let response = outcome.result?;
+        Ok(Response {
+            status: response.status,
+            headers: response
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            body: response.body,
+            logs: outcome.logs,
+            logs_dropped: outcome.logs_dropped,
+            invocation_id: outcome.invocation_id,
+            elapsed: outcome.elapsed,
+        })
+    }
+
+    /// Every log record of every invocation so far (when log history is kept).
+    pub fn logs(&self) -> Vec<LogRecord> {
+        self.services
+            .log_history
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Forget the log history.
+    pub fn clear_logs(&self) {
+        self.services
+            .log_history
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
+    /// What the component imports and exports.
+    pub fn imports(&self) -> &ImportInfo {
+        &self.function.info
+    }
+
+    /// The limits invocations run under.
+    pub fn limits(&self) -> &Limits {
+        &self.function.runtime.limits
+    }
+
+    /// SHA-256 of the component (hex).
+    pub fn component_hash(&self) -> &str {
+        &self.function.content_hash
+    }
+
+    /// Whether loading reused a compiled artifact from the on-disk cache.
+    pub fn loaded_from_cache(&self) -> bool {
+        self.function.from_cache
+    }
+
+    /// How long loading took (read, validate, compile or deserialize, pre-link).
+    pub fn load_time(&self) -> Duration {
+        self.function.load_time
+    }
+}
+
+/// A request to invoke a function with.
+///
+/// ```
+/// use momento_functions_test_host::Request;
+/// let request = Request::post("/orders")
+///     .query_param("dry run", "yes")
+///     .header("x-trace", "abc")
+///     .body("{}");
+/// assert_eq!(request.query_string(), "dry+run=yes");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    token_metadata: Option<String>,
+    json_error: Option<String>,
+}
+
+impl Request {
+    /// A request with any method; the path is relative to the function and starts with `/`.
+    pub fn new(method: impl Into<String>, path: impl Into<String>) -> Self {
+        let mut path = path.into();
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        Request {
+            method: method.into().to_ascii_uppercase(),
+            path,
+            query: String::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            token_metadata: None,
+            json_error: None,
+        }
+    }
+
+    /// A `POST` request.
+    pub fn post(path: impl Into<String>) -> Self {
+        Request::new("POST", path)
+    }
+
+    /// A `GET` request.
+    pub fn get(path: impl Into<String>) -> Self {
+        Request::new("GET", path)
+    }
+
+    /// Set the raw query string (without `?`).
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = query.into();
+        self
+    }
+
+    /// Append one query parameter, URL-encoding it.
+    pub fn query_param(mut self, key: &str, value: &str) -> Self {
+        let mut encoded = form_urlencoded::Serializer::new(std::mem::take(&mut self.query));
+        encoded.append_pair(key, value);
+        self.query = encoded.finish();
+        self
+    }
+
+    /// Add a header (repeated names are kept).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Set the body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Serialize `value` as the JSON body and set `content-type: application/json`.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => self.body = body,
+            Err(e) => self.json_error = Some(e.to_string()),
+        }
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        self.headers
+            .push(("content-type".into(), "application/json".into()));
+        self
+    }
+
+    /// Attach caller token metadata (as a production caller's token would carry).
+    pub fn token_metadata(mut self, metadata: impl Into<String>) -> Self {
+        self.token_metadata = Some(metadata.into());
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The raw query string.
+    pub fn query_string(&self) -> &str {
+        &self.query
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub(crate) fn into_wit(self) -> Result<web::Request, InvokeError> {
+        if let Some(error) = self.json_error {
+            return Err(InvokeError::Internal {
+                message: format!("the test request's JSON body could not be serialized: {error}"),
+            });
+        }
+        Ok(web::Request {
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers: self
+                .headers
+                .into_iter()
+                .map(|(name, value)| web::Header { name, value })
+                .collect(),
+            body: self.body,
+            context: web::InvocationContext {
+                invocation_id: String::new(),
+                function_name: String::new(),
+                token_metadata: self.token_metadata,
+            },
+        })
+    }
+}
+
+/// The function's response, with the log records of its invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    logs: Vec<LogRecord>,
+    logs_dropped: usize,
+    invocation_id: String,
+    elapsed: Duration,
+}
+
+impl Response {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Is the status 2xx?
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// All headers in order.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Take the body.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The body as UTF-8 text.
+    ///
+    /// # Errors
+    /// When the body is not UTF-8.
+    pub fn text(&self) -> Result<&str, std::str::Utf8Error> {
+        std::str::from_utf8(&self.body)
+    }
+
+    /// The body deserialized from JSON.
+    ///
+    /// # Errors
+    /// When the body is not JSON of type `T`.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// Log records of this invocation: `log` records, then stdout and stderr lines.
+    pub fn logs(&self) -> &[LogRecord] {
+        &self.logs
+    }
+
+    /// Log records dropped because the per-invocation limit was reached.
+    pub fn logs_dropped(&self) -> usize {
+        self.logs_dropped
+    }
+
+    /// The invocation's id (also in the function's `RequestContext`).
+    pub fn invocation_id(&self) -> &str {
+        &self.invocation_id
+    }
+
+    /// Wall time of the invocation (instantiate + call).
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}

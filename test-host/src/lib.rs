@@ -1,0 +1,38 @@
+//! A local wasmtime host for momento-functions, with mock host services.
+//!
+//! It runs the very same `.wasm` a function is deployed as, under `cargo test` and from the command
+//! line (`momento-functions-test-host invoke|bench`). Load once, invoke many: a component is validated,
+//! compiled (or loaded from the on-disk compile cache) and pre-linked once; every invocation gets a fresh
+//! instance in microseconds, while host services keep their state across invocations.
+//!
+//! ```no_run
+//! // tests/echo.rs of a function crate
+//! use momento_functions_test_host::{Request, TestHost};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let host = TestHost::builder()
+//!     .env("GREETING", "hi")
+//!     .build_crate(env!("CARGO_MANIFEST_DIR"))?;
+//! let response = host.invoke(Request::post("/").body("hello"))?;
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(response.body(), b"hello");
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod bindings;
+mod error;
+pub mod guest_build;
+mod harness;
+mod limits;
+mod logs;
+mod runtime;
+mod services;
+mod state;
+
+pub use error::{InvokeError, LoadError};
+pub use guest_build::BuildError;
+pub use harness::{Request, Response, TestHost, TestHostBuilder};
+pub use limits::Limits;
+pub use logs::{Level, LogRecord, LogSource};
+pub use runtime::ImportInfo;

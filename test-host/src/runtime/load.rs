@@ -1,0 +1,187 @@
+//! Loading a component as an upload would be: check the bytes, compile (or reuse the compile cache),
+//! check every import against the policy, check the export, and pre-link once.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::Component;
+
+use super::compile_cache;
+use super::engine::Runtime;
+use super::policy::{self, Support};
+use crate::bindings::WebFunctionPre;
+use crate::error::LoadError;
+use crate::state::HostState;
+
+/// What a component imports and exports, by policy class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportInfo {
+    /// Host interfaces of the contract it uses, e.g. `momento:functions/logging@0.1.0`.
+    pub host_interfaces: Vec<String>,
+    /// Supported WASI interfaces it imports.
+    pub wasi: Vec<String>,
+    /// WASI interfaces it imports that are linked but fail when used (filesystem, stdin, exit).
+    pub wasi_unsupported: Vec<String>,
+    /// Its exports.
+    pub exports: Vec<String>,
+}
+
+/// A loaded, validated, pre-linked function: ready to be invoked many times.
+pub(crate) struct Function {
+    pub(crate) runtime: Runtime,
+    pub(crate) pre: WebFunctionPre<HostState>,
+    pub(crate) info: ImportInfo,
+    /// SHA-256 of the component.
+    pub(crate) content_hash: String,
+    /// Whether the compiled code came from the on-disk cache.
+    pub(crate) from_cache: bool,
+    /// Time spent loading.
+    pub(crate) load_time: Duration,
+}
+
+/// What the first bytes say about a would-be component.
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    const MAGIC: &[u8] = b"\0asm";
+    const CORE_VERSION: &[u8] = &[0x01, 0x00, 0x00, 0x00];
+    const COMPONENT_VERSION: &[u8] = &[0x0d, 0x00, 0x01, 0x00];
+    if bytes.len() < 8 || &bytes[..4] != MAGIC {
+        let trimmed = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]);
+        let trimmed = trimmed.trim_start();
+        let reason = if bytes.is_empty() {
+            "the file is empty".to_owned()
+        } else if trimmed.starts_with('(') {
+            "this looks like WAT text; only binary components are accepted".to_owned()
+        } else if bytes.len() < 8 && MAGIC.starts_with(&bytes[..bytes.len().min(4)]) {
+            format!("truncated: only {} bytes", bytes.len())
+        } else {
+            "missing the `\\0asm` magic number".to_owned()
+        };
+        return Err(LoadError::NotWasm { reason });
+    }
+    match &bytes[4..8] {
+        v if v == COMPONENT_VERSION => Ok(()),
+        v if v == CORE_VERSION => Err(LoadError::NotComponent),
+        v => Err(LoadError::Invalid {
+            message: format!("unknown WebAssembly version/layer bytes {v:02x?}"),
+        }),
+    }
+}
+
+fn compile(
+    runtime: &Runtime,
+    bytes: &[u8],
+    hash: &str,
+    cache_dir: Option<&Path>,
+) -> Result<(Component, bool), LoadError> {
+    let artifact = cache_dir.map(|dir| compile_cache::artifact_path(dir, &runtime.engine, hash));
+    if let Some(component) = artifact
+        .as_deref()
+        .and_then(|path| compile_cache::load(&runtime.engine, path))
+    {
+        return Ok((component, true));
+    }
+    let component =
+        Component::from_binary(&runtime.engine, bytes).map_err(|e| LoadError::Invalid {
+            message: format!("{e:#}"),
+        })?;
+    if let Some(path) = &artifact {
+        compile_cache::store(&component, path);
+    }
+    Ok((component, false))
+}
+
+fn inspect(runtime: &Runtime, component: &Component) -> Result<ImportInfo, LoadError> {
+    let engine = &runtime.engine;
+    let ty = component.component_type();
+    let mut info = ImportInfo::default();
+    let mut rejected = Vec::new();
+    for (name, _) in ty.imports(engine) {
+        match policy::classify(name) {
+            Ok(Support::Host) => info.host_interfaces.push(name.to_owned()),
+            Ok(Support::Wasi) => info.wasi.push(name.to_owned()),
+            Ok(Support::WasiUnsupported) => info.wasi_unsupported.push(name.to_owned()),
+            Err(reason) => rejected.push(reason),
+        }
+    }
+    if !rejected.is_empty() {
+        return Err(LoadError::UnsupportedImports { imports: rejected });
+    }
+    info.exports = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    if !info
+        .exports
+        .iter()
+        .any(|name| policy::is_handler_export(name))
+    {
+        return Err(LoadError::MissingHandler {
+            found: info.exports.clone(),
+        });
+    }
+    Ok(info)
+}
+
+impl Function {
+    /// Load `bytes` as a function. `cache_dir`: where compiled artifacts are cached (none: always compile).
+    pub(crate) fn load(
+        runtime: Runtime,
+        bytes: &[u8],
+        cache_dir: Option<&Path>,
+    ) -> Result<Function, LoadError> {
+        let started = Instant::now();
+        if bytes.len() > runtime.limits.component_bytes {
+            return Err(LoadError::TooLarge {
+                size: bytes.len(),
+                limit: runtime.limits.component_bytes,
+            });
+        }
+        check_header(bytes)?;
+        let content_hash = compile_cache::content_hash(bytes);
+        let (component, from_cache) = compile(&runtime, bytes, &content_hash, cache_dir)?;
+        let info = inspect(&runtime, &component)?;
+        let pre = runtime
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link {
+                message: format!("{e:#}"),
+            })?;
+        let pre = WebFunctionPre::new(pre).map_err(|e| LoadError::Link {
+            message: format!("{e:#}"),
+        })?;
+        Ok(Function {
+            runtime,
+            pre,
+            info,
+            content_hash,
+            from_cache,
+            load_time: started.elapsed(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_checks_name_the_problem() {
+        let not_wasm = |bytes: &[u8]| match check_header(bytes) {
+            Err(LoadError::NotWasm { reason }) => reason,
+            other => panic!("expected NotWasm, got {other:?}"),
+        };
+        assert!(not_wasm(b"").contains("empty"));
+        assert!(not_wasm(b"(component)").contains("WAT"));
+        assert!(not_wasm(b"\0as").contains("truncated"));
+        assert!(not_wasm(b"hello world").contains("magic"));
+        assert!(matches!(
+            check_header(b"\0asm\x01\0\0\0"),
+            Err(LoadError::NotComponent)
+        ));
+        assert!(matches!(check_header(b"\0asm\x0d\0\x01\0"), Ok(())));
+        assert!(matches!(
+            check_header(b"\0asm\x02\0\0\0"),
+            Err(LoadError::Invalid { .. })
+        ));
+    }
+}

@@ -1,0 +1,16 @@
+//! The wasmtime runtime: engine set-up, loading (validate, compile-or-cache, pre-link) and invocation.
+//!
+//! Load once, invoke many: everything slow happens in [`Function::load`]; an invocation is only
+//! `Store::new` + instantiate from the `InstancePre` + call + drop.
+
+mod compile_cache;
+mod engine;
+mod invoke;
+mod load;
+pub(crate) mod policy;
+
+pub(crate) use compile_cache::default_dir as default_compile_cache_dir;
+pub(crate) use engine::Runtime;
+pub(crate) use invoke::Invocation;
+pub(crate) use load::Function;
+pub use load::ImportInfo;

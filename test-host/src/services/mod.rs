@@ -1,0 +1,20 @@
+//! Mock host services: one file per WIT interface, each implementing the generated `Host` trait for
+//! [`HostState`](crate::state::HostState) and adding itself to the linker.
+
+pub(crate) mod logging;
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::state::HostState;
+
+/// Link every host interface of the contract.
+pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    crate::bindings::host::logging::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    Ok(())
+}
+
+/// A host call the host refuses, e.g. a call no mock is set up for. Trapping with it fails the
+/// invocation with `InvokeError::HostCall` and this message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct HostCallError(pub(crate) String);

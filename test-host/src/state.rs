@@ -1,0 +1,139 @@
+//! Per-invocation store data ([`HostState`]) and the services shared by all invocations of a host.
+
+use std::sync::{Arc, Mutex};
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::logs::LogRecord;
+
+/// Bytes of stdout/stderr kept per invocation.
+const STDIO_CAPTURE_BYTES: usize = 1 << 20;
+
+/// State shared by every invocation of one host: configuration and mock services. Hot and long-lived.
+#[derive(Debug, Default)]
+pub(crate) struct Services {
+    /// Environment variables of the function (`std::env::var` in the guest).
+    pub(crate) env: Vec<(String, String)>,
+    /// Name of the function, passed in every request's context.
+    pub(crate) function_name: String,
+    /// Least severe level the logging interface accepts.
+    pub(crate) log_level: crate::logs::Level,
+    /// Keep every invocation's records in `log_history`?
+    pub(crate) keep_log_history: bool,
+    /// Every log record of every invocation, in order.
+    pub(crate) log_history: Mutex<Vec<LogRecord>>,
+}
+
+/// Records the memory limit being hit, so that the guest's resulting abort is reported as such.
+#[derive(Debug)]
+pub(crate) struct MemoryLimiter {
+    pub(crate) limit: usize,
+    pub(crate) exceeded: bool,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.exceeded = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(maximum.is_none_or(|max| desired <= max))
+    }
+}
+
+/// The data of one invocation's `Store`.
+pub(crate) struct HostState {
+    pub(crate) services: Arc<Services>,
+    pub(crate) invocation_id: String,
+    pub(crate) limiter: MemoryLimiter,
+    table: ResourceTable,
+    /// Built on the first WASI call only: most handlers never make one.
+    wasi: Option<WasiCtx>,
+    stdout: Option<MemoryOutputPipe>,
+    stderr: Option<MemoryOutputPipe>,
+    /// Log records of this invocation.
+    pub(crate) logs: Vec<LogRecord>,
+    /// Records dropped because `logs` was full.
+    pub(crate) logs_dropped: usize,
+    pub(crate) log_capacity: usize,
+}
+
+impl HostState {
+    pub(crate) fn new(
+        services: Arc<Services>,
+        invocation_id: String,
+        memory_limit: usize,
+        log_capacity: usize,
+    ) -> Self {
+        HostState {
+            services,
+            invocation_id,
+            limiter: MemoryLimiter {
+                limit: memory_limit,
+                exceeded: false,
+            },
+            table: ResourceTable::new(),
+            wasi: None,
+            stdout: None,
+            stderr: None,
+            logs: Vec::new(),
+            logs_dropped: 0,
+            log_capacity,
+        }
+    }
+
+    /// What the guest wrote to stdout and stderr (empty when it never touched WASI).
+    pub(crate) fn stdio(&self) -> (Vec<u8>, Vec<u8>) {
+        let read = |pipe: &Option<MemoryOutputPipe>| {
+            pipe.as_ref()
+                .map(|p| p.contents().to_vec())
+                .unwrap_or_default()
+        };
+        (read(&self.stdout), read(&self.stderr))
+    }
+
+    pub(crate) fn push_log(&mut self, record: LogRecord) {
+        if self.logs.len() < self.log_capacity {
+            self.logs.push(record);
+        } else {
+            self.logs_dropped += 1;
+        }
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        let wasi = self.wasi.get_or_insert_with(|| {
+            let stdout = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
+            let stderr = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
+            self.stdout = Some(stdout.clone());
+            self.stderr = Some(stderr.clone());
+            let mut builder = WasiCtx::builder();
+            builder
+                .envs(&self.services.env)
+                .stdout(stdout)
+                .stderr(stderr);
+            builder.build()
+        });
+        WasiCtxView {
+            ctx: wasi,
+            table: &mut self.table,
+        }
+    }
+}
