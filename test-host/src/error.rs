@@ -131,6 +131,12 @@ pub enum InvokeError {
         /// What went wrong.
         message: String,
     },
+    /// The function made more host calls than the per-invocation budget allows.
+    #[error("host call limit exceeded: more than {limit} host calls in one invocation")]
+    HostCallLimitExceeded {
+        /// The budget.
+        limit: u32,
+    },
     /// Too many invocations at once: every instance slot of the pool is in use.
     #[error("host is busy: all {limit} instance slots are in use; retry later")]
     Busy {
@@ -167,6 +173,7 @@ impl InvokeError {
             InvokeError::GuestPanic { .. } => "guest_panic",
             InvokeError::Trap { .. } => "trap",
             InvokeError::HostCall { .. } => "host_call_failed",
+            InvokeError::HostCallLimitExceeded { .. } => "host_call_limit_exceeded",
             InvokeError::Busy { .. } => "busy",
             InvokeError::Internal { .. } => "internal",
         }

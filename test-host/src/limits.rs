@@ -30,6 +30,8 @@ pub struct Limits {
     pub concurrent_instances: u32,
     /// Log records kept per invocation (default 1,000); further records are counted, not kept.
     pub log_records: usize,
+    /// Host calls (cache, HTTP, logging, ...) per invocation (default 10,000).
+    pub host_calls: u32,
 }
 
 impl Default for Limits {
@@ -43,6 +45,7 @@ impl Default for Limits {
             component_bytes: 50 << 20,
             concurrent_instances: 64,
             log_records: 1_000,
+            host_calls: 10_000,
         }
     }
 }
@@ -75,6 +78,12 @@ impl Limits {
     /// Set the response body limit in bytes.
     pub fn with_response_bytes(mut self, bytes: usize) -> Self {
         self.response_bytes = bytes;
+        self
+    }
+
+    /// Set the host-call budget per invocation.
+    pub fn with_host_calls(mut self, calls: u32) -> Self {
+        self.host_calls = calls;
         self
     }
 

@@ -72,6 +72,9 @@ pub(crate) struct HostState {
     /// Records dropped because `logs` was full.
     pub(crate) logs_dropped: usize,
     pub(crate) log_capacity: usize,
+    /// Host calls made so far by this invocation.
+    pub(crate) host_calls: u32,
+    pub(crate) host_call_limit: u32,
 }
 
 impl HostState {
@@ -95,7 +98,22 @@ impl HostState {
             logs: Vec::new(),
             logs_dropped: 0,
             log_capacity,
+            host_calls: 0,
+            host_call_limit: u32::MAX,
         }
+    }
+
+    /// Count one host call; every host import calls this first. Past the per-invocation limit the call
+    /// traps, failing the invocation with `InvokeError::HostCallLimitExceeded`.
+    pub(crate) fn host_call(&mut self, interface: &'static str) -> wasmtime::Result<()> {
+        self.host_calls += 1;
+        if self.host_calls > self.host_call_limit {
+            return Err(wasmtime::Error::new(crate::services::HostCallLimit {
+                limit: self.host_call_limit,
+                interface,
+            }));
+        }
+        Ok(())
     }
 
     /// What the guest wrote to stdout and stderr (empty when it never touched WASI).

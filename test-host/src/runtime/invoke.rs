@@ -111,6 +111,8 @@ impl Function {
             limits.memory_bytes,
             limits.log_records,
         );
+        let mut state = state;
+        state.host_call_limit = limits.host_calls;
         let mut store = Store::new(&self.runtime.engine, state);
         store.limiter(|state| &mut state.limiter);
         store.set_epoch_deadline(self.runtime.deadline_ticks());
@@ -152,10 +154,14 @@ impl Function {
                 limit: limits.memory_bytes,
             };
         }
-        if let Some(limit) = error.downcast_ref::<PoolConcurrencyLimitError>() {
-            let _ = limit;
+        if error.downcast_ref::<PoolConcurrencyLimitError>().is_some() {
             return InvokeError::Busy {
                 limit: limits.concurrent_instances as usize,
+            };
+        }
+        if let Some(limit) = error.downcast_ref::<crate::services::HostCallLimit>() {
+            return InvokeError::HostCallLimitExceeded {
+                limit: limit.limit,
             };
         }
         if let Some(host) = error.downcast_ref::<crate::services::HostCallError>() {

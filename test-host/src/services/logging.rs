@@ -19,6 +19,7 @@ const MAX_MESSAGE_BYTES: usize = 64 << 10;
 
 impl Host for HostState {
     fn enabled(&mut self, level_: WitLevel, _target: String) -> wasmtime::Result<bool> {
+        self.host_call("logging")?;
         Ok(level(level_) <= self.services.log_level)
     }
 

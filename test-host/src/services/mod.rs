@@ -18,3 +18,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub(crate) struct HostCallError(pub(crate) String);
+
+/// The per-invocation host-call budget ran out (the call that went over was to `interface`).
+#[derive(Debug, thiserror::Error)]
+#[error("host call limit of {limit} per invocation exceeded (at a call to {interface})")]
+pub(crate) struct HostCallLimit {
+    pub(crate) limit: u32,
+    pub(crate) interface: &'static str,
+}
