@@ -36,3 +36,9 @@ pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
 pub use runtime::ImportInfo;
+
+/// Support for benchmarks: the bare-wasmtime floor. Not public API.
+#[doc(hidden)]
+pub mod bench_support {
+    pub use crate::runtime::bare::{BareRunner, BareState};
+}
