@@ -67,6 +67,13 @@ pub enum LoadError {
     /// Building a function crate to wasm failed.
     #[error(transparent)]
     Build(#[from] crate::guest_build::BuildError),
+    /// The component validates and links, but an instance of it cannot be created within the limits
+    /// (e.g. its initial memory is larger than the memory limit, or its start code traps).
+    #[error("the component cannot be instantiated: {message}")]
+    Instantiation {
+        /// Why, as the runtime reported it.
+        message: String,
+    },
     /// Setting up the engine failed.
     #[error("cannot create the wasm engine: {message}")]
     Engine {
@@ -107,10 +114,14 @@ pub enum InvokeError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The guest overflowed its wasm stack (e.g. runaway recursion).
-    #[error("stack overflow in the function (wasm stack limit {limit} bytes)")]
+    /// The guest overflowed its stack (e.g. runaway recursion): the wasm stack, or Rust's data stack in
+    /// linear memory (1 MiB by default), which is recognized by a memory access just below address 0.
+    #[error(
+        "stack overflow in the function: the recursion is too deep (wasm stack limit {limit} bytes; \
+         Rust's stack in linear memory is 1 MiB unless the function is linked with `-z stack-size=...`)"
+    )]
     StackOverflow {
-        /// The stack limit in bytes.
+        /// The wasm stack limit in bytes.
         limit: usize,
     },
     /// The guest panicked.
@@ -118,6 +129,19 @@ pub enum InvokeError {
     GuestPanic {
         /// The panic message, when the guest printed one.
         message: Option<String>,
+    },
+    /// The function used a WASI interface that production links but does not support (the filesystem,
+    /// stdin, `exit`). See `test-host/WASI.md`.
+    #[error(
+        "the function called {interface} ({function}), which Momento Functions does not support: {hint}"
+    )]
+    UnsupportedWasi {
+        /// The interface, e.g. `wasi:filesystem`.
+        interface: String,
+        /// The function the guest called, e.g. `get-directories`.
+        function: String,
+        /// What to do instead.
+        hint: String,
     },
     /// The guest trapped for another reason.
     #[error("the function trapped: {message}")]
@@ -152,7 +176,8 @@ pub enum InvokeError {
 }
 
 impl InvokeError {
-    /// The HTTP status `serve` answers this error with.
+    /// The HTTP status `serve` answers this error with: 413 for a request over the limit, 503 when busy,
+    /// 504 on timeout, 500 otherwise.
     pub fn status(&self) -> u16 {
         match self {
             InvokeError::RequestTooLarge { .. } => 413,
@@ -171,6 +196,7 @@ impl InvokeError {
             InvokeError::MemoryLimitExceeded { .. } => "memory_limit_exceeded",
             InvokeError::StackOverflow { .. } => "stack_overflow",
             InvokeError::GuestPanic { .. } => "guest_panic",
+            InvokeError::UnsupportedWasi { .. } => "unsupported_wasi",
             InvokeError::Trap { .. } => "trap",
             InvokeError::HostCall { .. } => "host_call_failed",
             InvokeError::HostCallLimitExceeded { .. } => "host_call_limit_exceeded",

@@ -8,7 +8,7 @@ use crate::bindings::web;
 use crate::error::{InvokeError, LoadError};
 use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
-use crate::runtime::{Function, ImportInfo, Invocation, Runtime};
+use crate::runtime::{Function, ImportInfo, Invocation, Outcome, Runtime};
 use crate::state::Services;
 
 /// A local host for one function: the compiled component, its limits and its mock services.
@@ -95,6 +95,11 @@ impl TestHostBuilder {
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The limits configured so far (to adjust some of them: `builder.configured_limits().clone()`).
+    pub fn configured_limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The least severe log level kept (default `Trace`: everything).
@@ -206,14 +211,7 @@ impl TestHost {
     /// the function (4xx/5xx) are `Ok` responses.
     pub fn invoke(&self, request: Request) -> Result<Response, InvokeError> {
         let request = request.into_wit()?;
-        let outcome = self.function.invoke(&self.services, Invocation { request });
-        if self.services.keep_log_history && !outcome.logs.is_empty() {
-            self.services
-                .log_history
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .extend(outcome.logs.iter().cloned());
-        }
+        let outcome = self.invoke_outcome(request);
         let response = outcome.result?;
         Ok(Response {
             status: response.status,
@@ -225,9 +223,24 @@ impl TestHost {
             body: response.body,
             logs: outcome.logs,
             logs_dropped: outcome.logs_dropped,
+            warnings: outcome.warnings,
             invocation_id: outcome.invocation_id,
             elapsed: outcome.elapsed,
         })
+    }
+
+    /// Invoke with a request in the contract's own type (the server's path: no conversion), keeping the
+    /// log history.
+    pub(crate) fn invoke_outcome(&self, request: web::Request) -> Outcome {
+        let outcome = self.function.invoke(&self.services, Invocation { request });
+        if self.services.keep_log_history && !outcome.logs.is_empty() {
+            self.services
+                .log_history
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(outcome.logs.iter().cloned());
+        }
+        outcome
     }
 
     /// Every log record of every invocation so far (when log history is kept).
@@ -426,6 +439,7 @@ pub struct Response {
     body: Vec<u8>,
     logs: Vec<LogRecord>,
     logs_dropped: usize,
+    warnings: Vec<InvokeError>,
     invocation_id: String,
     elapsed: Duration,
 }
@@ -488,6 +502,13 @@ impl Response {
     /// Log records dropped because the per-invocation limit was reached.
     pub fn logs_dropped(&self) -> usize {
         self.logs_dropped
+    }
+
+    /// In warn-only mode ([`Limits::warn_only`]): the limits this invocation crossed, each as the error
+    /// production would have failed it with. Empty otherwise. Each also appears in [`Response::logs`] as a
+    /// `Warn` record from [`LogSource::Host`](crate::LogSource::Host).
+    pub fn warnings(&self) -> &[InvokeError] {
+        &self.warnings
     }
 
     /// The invocation's id (also in the function's `RequestContext`).

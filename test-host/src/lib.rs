@@ -27,6 +27,7 @@ mod harness;
 mod limits;
 mod logs;
 mod runtime;
+pub mod server;
 mod services;
 mod state;
 
@@ -35,7 +36,7 @@ pub use guest_build::BuildError;
 pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
-pub use runtime::ImportInfo;
+pub use runtime::{CheckReport, ImportInfo, check_component};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.
 #[doc(hidden)]

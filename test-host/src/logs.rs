@@ -55,6 +55,8 @@ pub enum LogSource {
     Stdout,
     /// A line the function wrote to stderr (`eprintln!`, panic messages).
     Stderr,
+    /// A record the host added about the invocation (e.g. a limit crossed in warn-only mode).
+    Host,
 }
 
 /// One log record of one invocation.

@@ -1,11 +1,14 @@
 //! Per-invocation store data ([`HostState`]) and the services shared by all invocations of a host.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::error::InvokeError;
+use crate::limits::Limits;
 use crate::logs::LogRecord;
 
 /// Bytes of stdout/stderr kept per invocation.
@@ -26,11 +29,29 @@ pub(crate) struct Services {
     pub(crate) log_history: Mutex<Vec<LogRecord>>,
 }
 
-/// Records the memory limit being hit, so that the guest's resulting abort is reported as such.
+/// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as
+/// `InvokeError::MemoryLimitExceeded` rather than as an opaque trap.
 #[derive(Debug)]
 pub(crate) struct MemoryLimiter {
+    /// The limit in bytes.
     pub(crate) limit: usize,
+    /// Where growth is really denied: the limit, or the warn-only hard stop.
+    pub(crate) hard_limit: usize,
+    /// A grow past `hard_limit` was denied.
     pub(crate) exceeded: bool,
+    /// Memory grew past `limit` (warn-only mode allows it up to `hard_limit`).
+    pub(crate) soft_exceeded: bool,
+}
+
+impl MemoryLimiter {
+    pub(crate) fn new(limits: &Limits) -> Self {
+        MemoryLimiter {
+            limit: limits.memory_bytes,
+            hard_limit: limits.hard_memory_bytes(),
+            exceeded: false,
+            soft_exceeded: false,
+        }
+    }
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
@@ -40,9 +61,12 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
+        if desired > self.hard_limit {
             self.exceeded = true;
             return Ok(false);
+        }
+        if desired > self.limit {
+            self.soft_exceeded = true;
         }
         Ok(true)
     }
@@ -75,45 +99,75 @@ pub(crate) struct HostState {
     /// Host calls made so far by this invocation.
     pub(crate) host_calls: u32,
     pub(crate) host_call_limit: u32,
+    /// Report crossed limits as warnings instead of failing.
+    pub(crate) warn_only: bool,
+    /// In warn-only mode: the errors production would have failed the invocation with.
+    pub(crate) warnings: Vec<InvokeError>,
+    /// When the invocation started.
+    pub(crate) started: Instant,
+    /// Its deadline, and where it is really interrupted (later in warn-only mode).
+    pub(crate) deadline: Duration,
+    pub(crate) hard_deadline: Duration,
 }
 
 impl HostState {
-    pub(crate) fn new(
-        services: Arc<Services>,
-        invocation_id: String,
-        memory_limit: usize,
-        log_capacity: usize,
-    ) -> Self {
+    pub(crate) fn new(services: Arc<Services>, invocation_id: String, limits: &Limits) -> Self {
         HostState {
             services,
             invocation_id,
-            limiter: MemoryLimiter {
-                limit: memory_limit,
-                exceeded: false,
-            },
+            limiter: MemoryLimiter::new(limits),
             table: ResourceTable::new(),
             wasi: None,
             stdout: None,
             stderr: None,
             logs: Vec::new(),
             logs_dropped: 0,
-            log_capacity,
+            log_capacity: limits.log_records,
             host_calls: 0,
-            host_call_limit: u32::MAX,
+            host_call_limit: limits.host_calls,
+            warn_only: limits.warn_only,
+            warnings: Vec::new(),
+            started: Instant::now(),
+            deadline: limits.deadline,
+            hard_deadline: limits.hard_deadline(),
         }
     }
 
     /// Count one host call; every host import calls this first. Past the per-invocation limit the call
-    /// traps, failing the invocation with `InvokeError::HostCallLimitExceeded`.
+    /// traps, failing the invocation with `InvokeError::HostCallLimitExceeded` (in warn-only mode the first
+    /// call over the limit records a warning and calls go on).
     pub(crate) fn host_call(&mut self, interface: &'static str) -> wasmtime::Result<()> {
-        self.host_calls += 1;
+        self.host_calls = self.host_calls.saturating_add(1);
         if self.host_calls > self.host_call_limit {
+            if self.warn_only {
+                if self.host_calls == self.host_call_limit.saturating_add(1) {
+                    self.warn(InvokeError::HostCallLimitExceeded {
+                        limit: self.host_call_limit,
+                    });
+                }
+                return Ok(());
+            }
             return Err(wasmtime::Error::new(crate::services::HostCallLimit {
                 limit: self.host_call_limit,
                 interface,
             }));
         }
         Ok(())
+    }
+
+    /// Time left before the invocation's deadline (zero once it has passed). A host import that may
+    /// block (outbound HTTP) must not wait longer than this: epoch interruption cannot stop a guest that
+    /// is inside a host call.
+    #[allow(dead_code, reason = "for host imports that block, e.g. outbound HTTP")]
+    pub(crate) fn time_left(&self) -> Duration {
+        self.deadline.saturating_sub(self.started.elapsed())
+    }
+
+    /// Record what production would have failed the invocation with (warn-only mode).
+    pub(crate) fn warn(&mut self, error: InvokeError) {
+        if !self.warnings.contains(&error) {
+            self.warnings.push(error);
+        }
     }
 
     /// What the guest wrote to stdout and stderr (empty when it never touched WASI).

@@ -7,7 +7,7 @@ use clap::Args;
 use momento_functions_test_host::TestHost;
 use momento_functions_test_host::bench_support::BareRunner;
 
-use super::{EXIT_INVOKE, EXIT_LOAD, HostArgs, RequestArgs};
+use super::{EXIT_INVOKE, EXIT_LOAD, HostArgs, LimitArgs, RequestArgs};
 
 /// Benchmark a function.
 #[derive(Debug, Args)]
@@ -16,6 +16,8 @@ pub(crate) struct BenchCommand {
     host: HostArgs,
     #[command(flatten)]
     request: RequestArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Timed invocations.
     #[arg(long, short = 'n', default_value_t = 20_000)]
     iterations: usize,
@@ -49,7 +51,10 @@ impl BenchCommand {
                 return ExitCode::from(2);
             }
         };
-        let host = match self.host.load(TestHost::builder().keep_log_history(false)) {
+        let host = match self.host.load(
+            self.limits
+                .configure(TestHost::builder().keep_log_history(false)),
+        ) {
             Ok(host) => host,
             Err(message) => {
                 eprintln!("error: {message}");

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use momento_functions_test_host::TestHost;
 
-use super::{EXIT_ERROR_RESPONSE, EXIT_INVOKE, EXIT_LOAD, HostArgs, RequestArgs};
+use super::{EXIT_ERROR_RESPONSE, EXIT_INVOKE, EXIT_LOAD, HostArgs, LimitArgs, RequestArgs};
 
 /// Invoke a function once.
 #[derive(Debug, Args)]
@@ -15,6 +15,8 @@ pub(crate) struct InvokeCommand {
     host: HostArgs,
     #[command(flatten)]
     request: RequestArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Print the status, headers, invocation id and time to stderr.
     #[arg(long, short = 'v')]
     verbose: bool,
@@ -29,7 +31,7 @@ impl InvokeCommand {
                 return ExitCode::from(2);
             }
         };
-        let host = match self.host.load(TestHost::builder().keep_log_history(false)) {
+        let host = match self.host.load(self.limits.configure(TestHost::builder())) {
             Ok(host) => host,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -39,6 +41,10 @@ impl InvokeCommand {
         let response = match host.invoke(request) {
             Ok(response) => response,
             Err(error) => {
+                // What the function logged before it failed (panic messages, warnings) helps most here.
+                for record in host.logs() {
+                    eprintln!("{record}");
+                }
                 eprintln!("error: invocation failed ({}): {error}", error.code());
                 return ExitCode::from(EXIT_INVOKE);
             }

@@ -1,13 +1,15 @@
 //! The command line: one file per subcommand, each a clap struct with `run`.
 
 mod bench;
+mod check;
 mod invoke;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use momento_functions_test_host::{Request, TestHost, TestHostBuilder, guest_build};
+use momento_functions_test_host::{Limits, Request, TestHost, TestHostBuilder, guest_build};
 
 /// Exit code: the function answered with a non-2xx status.
 pub(crate) const EXIT_ERROR_RESPONSE: u8 = 1;
@@ -35,6 +37,14 @@ enum Command {
     Invoke(invoke::InvokeCommand),
     /// Measure per-invocation time (fresh instance + call): median and p99 in ns, and invocations/s.
     Bench(bench::BenchCommand),
+    /// Check components as an upload would: is it a component, does it import only what the host
+    /// provides, which host interfaces does it use, does it export the handler.
+    ///
+    /// Exit codes: 0 when every target would be accepted, 3 otherwise (the reasons are printed).
+    Check(check::CheckCommand),
+    /// Serve a function over HTTP on loopback: one fresh instance per request, one access-log line per
+    /// request on stderr, graceful shutdown on Ctrl-C.
+    Serve(serve::ServeCommand),
 }
 
 impl Cli {
@@ -42,6 +52,8 @@ impl Cli {
         match self.command {
             Command::Invoke(command) => command.run(),
             Command::Bench(command) => command.run(),
+            Command::Check(command) => command.run(),
+            Command::Serve(command) => command.run(),
         }
     }
 }
@@ -125,10 +137,93 @@ impl RequestArgs {
     }
 }
 
+/// The limit options `invoke`, `serve`, `bench` and `check` share. Unset flags keep the defaults (see
+/// `momento_functions_test_host::Limits`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Limits")]
+pub(crate) struct LimitArgs {
+    /// Wall-clock deadline per invocation, in milliseconds [default: 5000].
+    #[arg(long, value_name = "MS")]
+    deadline_ms: Option<u64>,
+    /// Linear memory per instance, in MiB [default: 128].
+    #[arg(long, value_name = "MIB")]
+    memory_mb: Option<usize>,
+    /// Wasm stack, in KiB [default: 512].
+    #[arg(long, value_name = "KIB")]
+    wasm_stack_kb: Option<usize>,
+    /// Request size (body, path, query, headers), in KiB [default: 10240].
+    #[arg(long, value_name = "KIB")]
+    request_kb: Option<usize>,
+    /// Response size (body and headers), in KiB [default: 10240].
+    #[arg(long, value_name = "KIB")]
+    response_kb: Option<usize>,
+    /// Host calls per invocation [default: 10000].
+    #[arg(long, value_name = "N")]
+    host_calls: Option<u32>,
+    /// Instances that may run at once; more concurrent invocations are busy (503) [default: 64].
+    #[arg(long, value_name = "N")]
+    concurrency: Option<u32>,
+    /// Log records kept per invocation [default: 1000].
+    #[arg(long, value_name = "N")]
+    log_records: Option<usize>,
+    /// Report crossed limits as warnings (in the log) instead of failing the invocation.
+    #[arg(long)]
+    warn_only: bool,
+}
+
+impl LimitArgs {
+    /// `limits` with the flags that were given applied.
+    pub(crate) fn apply(&self, mut limits: Limits) -> Limits {
+        if let Some(ms) = self.deadline_ms {
+            limits = limits.with_deadline(std::time::Duration::from_millis(ms));
+        }
+        if let Some(mb) = self.memory_mb {
+            limits = limits.with_memory(mb.saturating_mul(1 << 20));
+        }
+        if let Some(kb) = self.wasm_stack_kb {
+            limits = limits.with_wasm_stack(kb.saturating_mul(1 << 10));
+        }
+        if let Some(kb) = self.request_kb {
+            limits = limits.with_request_bytes(kb.saturating_mul(1 << 10));
+        }
+        if let Some(kb) = self.response_kb {
+            limits = limits.with_response_bytes(kb.saturating_mul(1 << 10));
+        }
+        if let Some(n) = self.host_calls {
+            limits = limits.with_host_calls(n);
+        }
+        if let Some(n) = self.concurrency {
+            limits = limits.with_concurrent_instances(n);
+        }
+        if let Some(n) = self.log_records {
+            limits = limits.with_log_records(n);
+        }
+        if self.warn_only {
+            limits = limits.with_warn_only(true);
+        }
+        limits
+    }
+
+    /// Apply the flags to the builder's limits.
+    pub(crate) fn configure(&self, builder: TestHostBuilder) -> TestHostBuilder {
+        let limits = self.apply(builder.configured_limits().clone());
+        builder.limits(limits)
+    }
+}
+
 impl HostArgs {
     /// Configure a host from the options (the caller may add more), then load the target.
     pub(crate) fn load(&self, builder: TestHostBuilder) -> Result<TestHost, String> {
         let wasm = self.wasm_path()?;
+        self.load_file(builder, &wasm)
+    }
+
+    /// Configure a host from the options, then load the component at `wasm` (the target's build output).
+    pub(crate) fn load_file(
+        &self,
+        builder: TestHostBuilder,
+        wasm: &Path,
+    ) -> Result<TestHost, String> {
         let mut builder = builder.envs(self.env.iter().cloned());
         if self.target.is_dir()
             && let Some(name) = self
@@ -140,8 +235,13 @@ impl HostArgs {
             builder = builder.function_name(name);
         }
         builder
-            .build_file(&wasm)
+            .build_file(wasm)
             .map_err(|e| format!("cannot load {}: {e}", self.target.display()))
+    }
+
+    /// The target: a `.wasm` file or a crate directory.
+    pub(crate) fn target(&self) -> &Path {
+        &self.target
     }
 
     /// The component file: the target itself, or the crate's build output (built first).

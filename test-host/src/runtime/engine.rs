@@ -46,8 +46,8 @@ impl Runtime {
             .total_core_instances(instances.saturating_mul(16))
             .total_memories(instances.saturating_mul(2))
             .total_tables(instances.saturating_mul(8))
-            .max_memory_size(limits.memory_bytes)
-            .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT.min(limits.memory_bytes))
+            .max_memory_size(limits.hard_memory_bytes())
+            .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT.min(limits.hard_memory_bytes()))
             .table_keep_resident(TABLE_KEEP_RESIDENT);
         if PoolingAllocationConfig::is_pagemap_scan_available() {
             pool.pagemap_scan(Enabled::Yes);
@@ -56,7 +56,9 @@ impl Runtime {
         config
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
             .epoch_interruption(true)
-            .max_wasm_stack(limits.wasm_stack_bytes);
+            .max_wasm_stack(limits.wasm_stack_bytes)
+            // Must not be smaller than the wasm stack (only used if the store ever runs async).
+            .async_stack_size(limits.wasm_stack_bytes.saturating_add(1 << 20).max(2 << 20));
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine {
             message: format!("{e:#}"),
         })?;
@@ -65,6 +67,7 @@ impl Runtime {
         };
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link_error)?;
+        super::wasi::shadow_unsupported(&mut linker).map_err(link_error)?;
         crate::services::add_to_linker(&mut linker).map_err(link_error)?;
         register_for_ticks(&engine)?;
         Ok(Runtime {
@@ -72,15 +75,6 @@ impl Runtime {
             linker: Arc::new(linker),
             limits,
         })
-    }
-
-    /// Epoch ticks an invocation may run for (rounded up, plus one for the partial current tick).
-    pub(crate) fn deadline_ticks(&self) -> u64 {
-        let tick = EPOCH_TICK.as_nanos();
-        let ticks = self.limits.deadline.as_nanos().div_ceil(tick);
-        u64::try_from(ticks)
-            .unwrap_or(u64::MAX - 1)
-            .saturating_add(1)
     }
 }
 
@@ -106,15 +100,25 @@ fn register_for_ticks(engine: &Engine) -> Result<(), LoadError> {
     })
 }
 
+/// Advance every registered engine's epoch once per elapsed [`EPOCH_TICK`] of real time: a late wake-up
+/// (a busy machine) catches up instead of drifting, so tick counts track the wall clock.
 fn tick_forever() {
+    let start = std::time::Instant::now();
+    let tick = EPOCH_TICK.as_nanos();
+    let mut issued: u128 = 0;
     loop {
         std::thread::sleep(EPOCH_TICK);
+        let due = start.elapsed().as_nanos() / tick;
+        let behind = due.saturating_sub(issued).min(1_000);
+        issued = due;
         let mut engines = TICKED
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         engines.retain(|weak| match weak.upgrade() {
             Some(engine) => {
-                engine.increment_epoch();
+                for _ in 0..behind {
+                    engine.increment_epoch();
+                }
                 true
             }
             None => false,

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use wasmtime::{PoolConcurrencyLimitError, Store, Trap};
+use wasmtime::{PoolConcurrencyLimitError, Store, StoreContextMut, Trap, UpdateDeadline};
 
+use super::engine::{EPOCH_TICK, Runtime};
 use super::load::Function;
+use super::wasi::UnsupportedWasi;
 use crate::bindings::web;
 use crate::error::InvokeError;
 use crate::logs::{Level, LogRecord, LogSource};
@@ -23,6 +25,8 @@ pub(crate) struct Outcome {
     pub(crate) result: Result<web::Response, InvokeError>,
     pub(crate) logs: Vec<LogRecord>,
     pub(crate) logs_dropped: usize,
+    /// Warn-only mode: the errors production would have failed the invocation with.
+    pub(crate) warnings: Vec<InvokeError>,
     pub(crate) invocation_id: String,
     pub(crate) elapsed: Duration,
 }
@@ -75,24 +79,120 @@ fn stdio_records(bytes: &[u8], source: LogSource, invocation_id: &str, into: &mu
     }
 }
 
+/// Size of a request as the request limit counts it: body, method, path, query and headers.
+pub(crate) fn request_size(request: &web::Request) -> usize {
+    request.method.len()
+        + request.path.len()
+        + request.query.len()
+        + request
+            .headers
+            .iter()
+            .map(|h| h.name.len() + h.value.len())
+            .sum::<usize>()
+        + request.body.len()
+}
+
+/// Size of a response as the response limit counts it: body and headers.
+fn response_size(response: &web::Response) -> usize {
+    response
+        .headers
+        .iter()
+        .map(|h| h.name.len() + h.value.len())
+        .sum::<usize>()
+        + response.body.len()
+}
+
+/// Epoch ticks covering `duration` (at least one).
+fn ticks_for(duration: Duration) -> u64 {
+    let ticks = duration.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
+    u64::try_from(ticks).unwrap_or(u64::MAX / 2)
+}
+
+/// Called when the epoch deadline is reached: the tick count only approximates the wall clock, so check
+/// the real elapsed time and interrupt, or extend to the real deadline. In warn-only mode the first
+/// crossing records a warning and extends to the hard stop. A plain `fn`: no allocation per store.
+fn on_epoch_deadline(
+    mut store: StoreContextMut<'_, HostState>,
+) -> wasmtime::Result<UpdateDeadline> {
+    let state = store.data_mut();
+    let elapsed = state.started.elapsed();
+    if elapsed < state.deadline {
+        return Ok(UpdateDeadline::Continue(ticks_for(
+            state.deadline - elapsed,
+        )));
+    }
+    if elapsed < state.hard_deadline {
+        state.warn(InvokeError::Timeout {
+            deadline: state.deadline,
+        });
+        return Ok(UpdateDeadline::Continue(ticks_for(
+            state.hard_deadline - elapsed,
+        )));
+    }
+    Ok(UpdateDeadline::Interrupt)
+}
+
+/// Did an out-of-bounds access hit just below address 0 (a pointer that went negative)? Rust places its
+/// data stack (1 MiB by default) at the bottom of linear memory, growing down, so deep recursion with
+/// locals in memory wraps below 0 rather than raising `Trap::StackOverflow`. Wasmtime reports the address
+/// only as text in the error chain: "memory fault at wasm address 0x... in linear memory of size ...".
+fn below_address_zero(error: &wasmtime::Error) -> bool {
+    const WINDOW: u64 = 1 << 20;
+    const FOUR_GIB: u64 = 1 << 32;
+    error.chain().any(|cause| {
+        let text = cause.to_string();
+        let Some(rest) = text.strip_prefix("memory fault at wasm address 0x") else {
+            return false;
+        };
+        let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        u64::from_str_radix(&hex, 16)
+            .is_ok_and(|address| (FOUR_GIB - WINDOW..FOUR_GIB + WINDOW).contains(&address))
+    })
+}
+
+/// A store for one invocation: memory limiter and deadline armed.
+pub(crate) fn new_store(runtime: &Runtime, state: HostState) -> Store<HostState> {
+    let mut store = Store::new(&runtime.engine, state);
+    store.limiter(|state| &mut state.limiter);
+    store.epoch_deadline_callback(on_epoch_deadline);
+    store.set_epoch_deadline(ticks_for(runtime.limits.deadline));
+    store
+}
+
+/// The message of a panic payload.
+fn panic_payload(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
+
 impl Function {
     /// Invoke the function once, in a fresh instance.
     pub(crate) fn invoke(&self, services: &Arc<Services>, mut invocation: Invocation) -> Outcome {
         let started = Instant::now();
         let invocation_id = next_invocation_id();
         let limits = &self.runtime.limits;
-        let size = invocation.request.body.len();
+        let mut warnings = Vec::new();
+        let size = request_size(&invocation.request);
         if size > limits.request_bytes {
-            return Outcome {
-                result: Err(InvokeError::RequestTooLarge {
-                    size,
-                    limit: limits.request_bytes,
-                }),
-                logs: Vec::new(),
-                logs_dropped: 0,
-                invocation_id,
-                elapsed: started.elapsed(),
+            let error = InvokeError::RequestTooLarge {
+                size,
+                limit: limits.request_bytes,
             };
+            if limits.warn_only {
+                warnings.push(error);
+            } else {
+                return Outcome {
+                    result: Err(error),
+                    logs: Vec::new(),
+                    logs_dropped: 0,
+                    warnings,
+                    invocation_id,
+                    elapsed: started.elapsed(),
+                };
+            }
         }
         invocation
             .request
@@ -105,42 +205,72 @@ impl Function {
             .function_name
             .clone_from(&services.function_name);
 
-        let state = HostState::new(
-            Arc::clone(services),
-            invocation_id.clone(),
-            limits.memory_bytes,
-            limits.log_records,
-        );
-        let mut state = state;
-        state.host_call_limit = limits.host_calls;
-        let mut store = Store::new(&self.runtime.engine, state);
-        store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(self.runtime.deadline_ticks());
+        let mut state = HostState::new(Arc::clone(services), invocation_id.clone(), limits);
+        state.warnings = warnings;
+        let mut store = new_store(&self.runtime, state);
 
-        let result = self.pre.instantiate(&mut store).and_then(|instance| {
-            instance
-                .momento_functions_web()
-                .call_handle(&mut store, &invocation.request)
-        });
+        // Host imports must not panic; if one does anyway (a host bug), the invocation fails and the
+        // store is dropped, instead of the panic unwinding into the caller.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.pre.instantiate(&mut store).and_then(|instance| {
+                instance
+                    .momento_functions_web()
+                    .call_handle(&mut store, &invocation.request)
+            })
+        }));
 
         let mut state = store.into_data();
         let (stdout, stderr) = state.stdio();
         let result = match result {
-            Ok(response) if response.body.len() > limits.response_bytes => {
-                Err(InvokeError::ResponseTooLarge {
-                    size: response.body.len(),
-                    limit: limits.response_bytes,
-                })
+            Ok(Ok(response)) => {
+                let size = response_size(&response);
+                if size > limits.response_bytes {
+                    let error = InvokeError::ResponseTooLarge {
+                        size,
+                        limit: limits.response_bytes,
+                    };
+                    if limits.warn_only {
+                        state.warn(error);
+                        Ok(response)
+                    } else {
+                        Err(error)
+                    }
+                } else {
+                    Ok(response)
+                }
             }
-            Ok(response) => Ok(response),
-            Err(error) => Err(self.classify(&error, &state, &stderr)),
+            Ok(Err(error)) => Err(self.classify(&error, &state, &stderr)),
+            Err(panic) => Err(InvokeError::Internal {
+                message: format!(
+                    "a host function panicked (a bug in the host, not in the function): {}",
+                    panic_payload(panic.as_ref())
+                ),
+            }),
         };
+        if state.limiter.soft_exceeded && !state.limiter.exceeded {
+            state.warn(InvokeError::MemoryLimitExceeded {
+                limit: limits.memory_bytes,
+            });
+        }
         stdio_records(&stdout, LogSource::Stdout, &invocation_id, &mut state.logs);
         stdio_records(&stderr, LogSource::Stderr, &invocation_id, &mut state.logs);
+        for warning in &state.warnings {
+            state.logs.push(LogRecord {
+                level: Level::Warn,
+                target: "limits".to_owned(),
+                message: format!(
+                    "warn-only: production would fail this invocation ({}): {warning}",
+                    warning.code()
+                ),
+                source: LogSource::Host,
+                invocation_id: invocation_id.clone(),
+            });
+        }
         Outcome {
             result,
             logs: state.logs,
             logs_dropped: state.logs_dropped,
+            warnings: state.warnings,
             invocation_id,
             elapsed: started.elapsed(),
         }
@@ -149,14 +279,9 @@ impl Function {
     /// Turn a wasmtime error into the typed error a user can match.
     fn classify(&self, error: &wasmtime::Error, state: &HostState, stderr: &[u8]) -> InvokeError {
         let limits = &self.runtime.limits;
-        if state.limiter.exceeded {
-            return InvokeError::MemoryLimitExceeded {
-                limit: limits.memory_bytes,
-            };
-        }
         if error.downcast_ref::<PoolConcurrencyLimitError>().is_some() {
             return InvokeError::Busy {
-                limit: limits.concurrent_instances as usize,
+                limit: limits.concurrent_instances.max(1) as usize,
             };
         }
         if let Some(limit) = error.downcast_ref::<crate::services::HostCallLimit>() {
@@ -167,21 +292,37 @@ impl Function {
                 message: host.to_string(),
             };
         }
-        if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
-            return InvokeError::Trap {
-                message: format!(
-                    "the function called exit({}); wasi:cli/exit is not supported: return a response instead",
-                    exit.0
-                ),
+        if let Some(wasi) = error.downcast_ref::<UnsupportedWasi>() {
+            return InvokeError::UnsupportedWasi {
+                interface: wasi.interface.to_owned(),
+                function: wasi.function.to_owned(),
+                hint: wasi.hint.to_owned(),
             };
         }
         match error.downcast_ref::<Trap>() {
-            Some(Trap::Interrupt) => InvokeError::Timeout {
-                deadline: limits.deadline,
-            },
-            Some(Trap::StackOverflow) => InvokeError::StackOverflow {
-                limit: limits.wasm_stack_bytes,
-            },
+            Some(Trap::Interrupt) => {
+                return InvokeError::Timeout {
+                    deadline: limits.hard_deadline(),
+                };
+            }
+            Some(Trap::StackOverflow) => {
+                return InvokeError::StackOverflow {
+                    limit: limits.wasm_stack_bytes,
+                };
+            }
+            Some(Trap::MemoryOutOfBounds) if below_address_zero(error) => {
+                return InvokeError::StackOverflow {
+                    limit: limits.wasm_stack_bytes,
+                };
+            }
+            _ => {}
+        }
+        if state.limiter.exceeded {
+            return InvokeError::MemoryLimitExceeded {
+                limit: limits.hard_memory_bytes(),
+            };
+        }
+        match error.downcast_ref::<Trap>() {
             Some(Trap::UnreachableCodeReached) => {
                 let stderr = String::from_utf8_lossy(stderr);
                 match panic_message(&stderr) {
@@ -190,7 +331,7 @@ impl Function {
                     },
                     None if stderr.contains("memory allocation of") => {
                         InvokeError::MemoryLimitExceeded {
-                            limit: limits.memory_bytes,
+                            limit: limits.hard_memory_bytes(),
                         }
                     }
                     None => InvokeError::GuestPanic { message: None },

@@ -2,6 +2,7 @@
 //! check every import against the policy, check the export, and pre-link once.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::Component;
@@ -11,7 +12,7 @@ use super::engine::Runtime;
 use super::policy::{self, Support};
 use crate::bindings::WebFunctionPre;
 use crate::error::LoadError;
-use crate::state::HostState;
+use crate::state::{HostState, Services};
 
 /// What a component imports and exports, by policy class.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub(crate) struct Function {
 }
 
 /// What the first bytes say about a would-be component.
-fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+pub(crate) fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
     const MAGIC: &[u8] = b"\0asm";
     const CORE_VERSION: &[u8] = &[0x01, 0x00, 0x00, 0x00];
     const COMPONENT_VERSION: &[u8] = &[0x0d, 0x00, 0x01, 0x00];
@@ -67,7 +68,7 @@ fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
     }
 }
 
-fn compile(
+pub(crate) fn compile(
     runtime: &Runtime,
     bytes: &[u8],
     hash: &str,
@@ -90,7 +91,16 @@ fn compile(
     Ok((component, false))
 }
 
-fn inspect(runtime: &Runtime, component: &Component) -> Result<ImportInfo, LoadError> {
+/// What a component imports and exports, judged by the policy.
+pub(crate) struct Inspection {
+    pub(crate) info: ImportInfo,
+    /// Each import the host does not provide, with the reason.
+    pub(crate) rejected: Vec<String>,
+    /// The exported handler, if there is one.
+    pub(crate) handler: Option<String>,
+}
+
+pub(crate) fn inspect(runtime: &Runtime, component: &Component) -> Inspection {
     let engine = &runtime.engine;
     let ty = component.component_type();
     let mut info = ImportInfo::default();
@@ -103,23 +113,68 @@ fn inspect(runtime: &Runtime, component: &Component) -> Result<ImportInfo, LoadE
             Err(reason) => rejected.push(reason),
         }
     }
-    if !rejected.is_empty() {
-        return Err(LoadError::UnsupportedImports { imports: rejected });
-    }
     info.exports = ty
         .exports(engine)
         .map(|(name, _)| name.to_owned())
         .collect();
-    if !info
+    let handler = info
         .exports
         .iter()
-        .any(|name| policy::is_handler_export(name))
-    {
-        return Err(LoadError::MissingHandler {
-            found: info.exports.clone(),
-        });
+        .find(|name| policy::is_handler_export(name))
+        .cloned();
+    Inspection {
+        info,
+        rejected,
+        handler,
     }
-    Ok(info)
+}
+
+/// Pre-link a component whose imports passed the policy: type-checks every import against the host.
+pub(crate) fn link(
+    runtime: &Runtime,
+    component: &Component,
+) -> Result<WebFunctionPre<HostState>, LoadError> {
+    let link_error = |e: wasmtime::Error| LoadError::Link {
+        message: format!("{e:#}"),
+    };
+    let pre = runtime
+        .linker
+        .instantiate_pre(component)
+        .map_err(link_error)?;
+    WebFunctionPre::new(pre).map_err(link_error)
+}
+
+/// Create one instance, as every invocation will, without calling it: catches a component that can never
+/// run within the limits (e.g. an initial memory larger than the memory limit) at load.
+pub(crate) fn trial_instantiation(
+    runtime: &Runtime,
+    pre: &WebFunctionPre<HostState>,
+) -> Result<(), LoadError> {
+    let state = HostState::new(
+        Arc::new(Services::default()),
+        "load-check".to_owned(),
+        &runtime.limits,
+    );
+    let mut store = super::invoke::new_store(runtime, state);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pre.instantiate(&mut store).map(drop)
+    }));
+    let limiter = &store.data().limiter;
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) if limiter.exceeded => Err(LoadError::Instantiation {
+            message: format!(
+                "its initial memory is larger than the {}-byte memory limit",
+                runtime.limits.memory_bytes
+            ),
+        }),
+        Ok(Err(e)) => Err(LoadError::Instantiation {
+            message: format!("{e:#}"),
+        }),
+        Err(_) => Err(LoadError::Instantiation {
+            message: "a host function panicked while instantiating".to_owned(),
+        }),
+    }
 }
 
 impl Function {
@@ -139,20 +194,23 @@ impl Function {
         check_header(bytes)?;
         let content_hash = compile_cache::content_hash(bytes);
         let (component, from_cache) = compile(&runtime, bytes, &content_hash, cache_dir)?;
-        let info = inspect(&runtime, &component)?;
-        let pre = runtime
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| LoadError::Link {
-                message: format!("{e:#}"),
-            })?;
-        let pre = WebFunctionPre::new(pre).map_err(|e| LoadError::Link {
-            message: format!("{e:#}"),
-        })?;
+        let inspection = inspect(&runtime, &component);
+        if !inspection.rejected.is_empty() {
+            return Err(LoadError::UnsupportedImports {
+                imports: inspection.rejected,
+            });
+        }
+        if inspection.handler.is_none() {
+            return Err(LoadError::MissingHandler {
+                found: inspection.info.exports,
+            });
+        }
+        let pre = link(&runtime, &component)?;
+        trial_instantiation(&runtime, &pre)?;
         Ok(Function {
             runtime,
             pre,
-            info,
+            info: inspection.info,
             content_hash,
             from_cache,
             load_time: started.elapsed(),

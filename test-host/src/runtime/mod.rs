@@ -4,14 +4,17 @@
 //! `Store::new` + instantiate from the `InstancePre` + call + drop.
 
 pub(crate) mod bare;
+mod check;
 mod compile_cache;
 mod engine;
 mod invoke;
 mod load;
 pub(crate) mod policy;
+mod wasi;
 
+pub use check::{CheckReport, check_component};
 pub(crate) use compile_cache::default_dir as default_compile_cache_dir;
 pub(crate) use engine::Runtime;
-pub(crate) use invoke::Invocation;
+pub(crate) use invoke::{Invocation, Outcome};
 pub(crate) use load::Function;
 pub use load::ImportInfo;

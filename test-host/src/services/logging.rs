@@ -29,6 +29,7 @@ impl Host for HostState {
         target: String,
         mut message: String,
     ) -> wasmtime::Result<()> {
+        self.host_call("logging")?;
         let level = level(level_);
         if level > self.services.log_level {
             return Ok(());

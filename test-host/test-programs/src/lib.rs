@@ -1,0 +1,208 @@
+//! A deliberately misbehaving function: the test host's bad-input suite (`test-host/tests/bad_inputs.rs`)
+//! and its fuzz targets invoke it. GET or POST; the path selects the behaviour, query parameters tune it.
+//!
+//! | path | behaviour |
+//! |---|---|
+//! | `/ok` (and any unknown path) | 200, body `ok` |
+//! | `/echo` | 200 with method, path, query, headers and body length as text |
+//! | `/loop` | an infinite loop |
+//! | `/spin?ms=N` | busy-waits N ms on the monotonic clock, then 200 |
+//! | `/bomb` | allocates and touches 1 MiB chunks until memory runs out |
+//! | `/big-alloc?mb=N` | one `Vec::with_capacity` of N MiB (default 1024) |
+//! | `/grow?mb=N` | allocates N MiB, touches it, answers 200 |
+//! | `/recurse` | unbounded recursion with arrays on the stack (exhausts Rust's 1 MiB stack in linear memory) |
+//! | `/recurse-wasm` | unbounded recursion with scalars only (exhausts the wasm stack) |
+//! | `/panic` | `panic!` with a known message |
+//! | `/huge-response?bytes=N` | a body of N bytes |
+//! | `/hostcall-storm?n=N` | N `log::info!` records (each a host call; default 1,000,000) |
+//! | `/stdout` | writes a line to stdout and one to stderr |
+//! | `/env?name=K` | the value of environment variable K (404 if unset) |
+//! | `/clock` | wall-clock seconds since the epoch and a monotonic delta |
+//! | `/random` | two random 64-bit hashes (from `wasi:random`) |
+//! | `/fs` | `std::fs::read("/etc/hosts")` |
+//! | `/fs-write` | `std::fs::write("out.txt", ..)` |
+//! | `/stdin` | reads stdin |
+//! | `/exit` | `std::process::exit(3)` |
+//! | PUT `/text` | a `String` body extractor (non-UTF-8 → 400) |
+//! | PATCH `/json` | a `Json<T>` body extractor (bad JSON → 400) |
+
+use std::hash::{BuildHasher, Hasher};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant, SystemTime};
+
+use momento_functions::{Json, RequestContext, StatusCode, WebRequest, WebResponse, log};
+
+momento_functions::route!(get: get_handler, post: post_handler, put: text, patch: json);
+
+fn get_handler(context: RequestContext) -> WebResponse {
+    misbehave(&context, &[])
+}
+
+fn post_handler(request: WebRequest) -> WebResponse {
+    let (context, body) = request.into_parts();
+    misbehave(&context, &body)
+}
+
+/// The body of PATCH `/json`.
+#[derive(serde::Deserialize, serde::Serialize)]
+struct Item {
+    name: String,
+    count: u32,
+}
+
+fn text(body: String) -> String {
+    format!("{} chars", body.chars().count())
+}
+
+fn json(Json(item): Json<Item>) -> Json<Item> {
+    Json(item)
+}
+
+fn param<T: std::str::FromStr>(request: &RequestContext, name: &str, default: T) -> T {
+    request
+        .query_param(name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn ok(body: impl Into<Vec<u8>>) -> WebResponse {
+    WebResponse::new().with_body(body)
+}
+
+fn error(status: StatusCode, message: impl std::fmt::Display) -> WebResponse {
+    WebResponse::new()
+        .with_status(status)
+        .with_body(message.to_string())
+}
+
+fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
+    match request.path() {
+        "/echo" => {
+            let mut text = format!(
+                "{} {} ?{}\n",
+                request.method(),
+                request.path(),
+                request.query_string()
+            );
+            for (name, value) in request.headers().iter() {
+                text.push_str(&format!("{name}: {value}\n"));
+            }
+            text.push_str(&format!("body: {} bytes\n", body.len()));
+            ok(text)
+        }
+        "/loop" => loop {
+            std::hint::black_box(());
+        },
+        "/spin" => {
+            let ms: u64 = param(request, "ms", 10);
+            let until = Instant::now() + Duration::from_millis(ms);
+            while Instant::now() < until {
+                std::hint::black_box(());
+            }
+            ok("spun")
+        }
+        "/bomb" => {
+            let mut chunks: Vec<Vec<u8>> = Vec::new();
+            loop {
+                chunks.push(vec![1u8; 1 << 20]);
+                std::hint::black_box(&chunks);
+            }
+        }
+        "/big-alloc" => {
+            let mb: usize = param(request, "mb", 1024);
+            let v: Vec<u8> = Vec::with_capacity(mb << 20);
+            ok(format!("{}", std::hint::black_box(v).capacity()))
+        }
+        "/grow" => {
+            let mb: usize = param(request, "mb", 1);
+            let v = vec![7u8; mb << 20];
+            ok(format!("{}", std::hint::black_box(v).len()))
+        }
+        "/recurse" => ok(format!("{}", recurse(std::hint::black_box(1)))),
+        "/recurse-wasm" => ok(format!("{}", recurse_wasm(std::hint::black_box(1)))),
+        "/panic" => panic!("test-programs: deliberate panic"),
+        "/huge-response" => {
+            let bytes: usize = param(request, "bytes", 11 << 20);
+            ok(vec![b'x'; bytes])
+        }
+        "/hostcall-storm" => {
+            let n: u64 = param(request, "n", 1_000_000);
+            for i in 0..n {
+                log::info!("storm {i}");
+            }
+            ok(format!("{n} records"))
+        }
+        "/stdout" => {
+            println!("to stdout");
+            eprintln!("to stderr");
+            ok("printed")
+        }
+        "/env" => {
+            let name: String = param(request, "name", String::new());
+            match std::env::var(&name) {
+                Ok(value) => ok(value),
+                Err(_) => error(StatusCode::NOT_FOUND, format!("{name} is not set")),
+            }
+        }
+        "/clock" => {
+            let start = Instant::now();
+            let wall = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let delta = start.elapsed();
+            ok(format!("{wall} {}", delta.as_nanos()))
+        }
+        "/random" => {
+            let a = std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish();
+            let b = std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish();
+            ok(format!("{a:016x} {b:016x}"))
+        }
+        "/fs" => match std::fs::read("/etc/hosts") {
+            Ok(bytes) => ok(format!("read {} bytes", bytes.len())),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("fs error: {e}")),
+        },
+        "/fs-write" => match std::fs::write("out.txt", b"data") {
+            Ok(()) => ok("written"),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("fs error: {e}")),
+        },
+        "/stdin" => {
+            let mut input = String::new();
+            match std::io::stdin().read_to_string(&mut input) {
+                Ok(n) => ok(format!("read {n} bytes")),
+                Err(e) => error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("stdin error: {e}"),
+                ),
+            }
+        }
+        "/exit" => {
+            let _ = std::io::stdout().flush();
+            std::process::exit(3)
+        }
+        _ => ok("ok"),
+    }
+}
+
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    if depth == u64::MAX {
+        return 0;
+    }
+    let mut frame = [depth; 16];
+    std::hint::black_box(&mut frame);
+    recurse(frame[3] + 1) + frame[7]
+}
+
+#[inline(never)]
+fn recurse_wasm(n: u64) -> u64 {
+    if n == u64::MAX {
+        return 0;
+    }
+    let r = recurse_wasm(n.wrapping_add(1));
+    r.wrapping_mul(r) ^ n
+}
