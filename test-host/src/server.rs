@@ -191,6 +191,7 @@ impl Server {
         let drain = host.limits().hard_deadline() + Duration::from_secs(2);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(options.threads)
+            .max_blocking_threads(options.threads)
             .thread_name("momento-serve")
             .thread_stack_size(stack)
             .enable_io()
@@ -345,12 +346,12 @@ async fn handle(
 ) -> hyper::Response<Body> {
     let started = Instant::now();
     let host = shared.host();
-    let limits = host.limits();
+    let request_limit = host.limits().request_bytes;
     // In warn-only mode a larger body is let through (and reported) up to the hard stop.
-    let body_limit = if limits.warn_only {
-        limits.request_bytes.saturating_mul(8)
+    let body_limit = if host.limits().warn_only {
+        request_limit.saturating_mul(8)
     } else {
-        limits.request_bytes
+        request_limit
     };
     let (parts, body) = request.into_parts();
     let declared = parts
@@ -386,7 +387,21 @@ async fn handle(
                     token_metadata: None,
                 },
             };
-            let outcome = host.invoke_outcome(request);
+            // Invocations run on the runtime's blocking threads: wasmtime-wasi's synchronous WASI
+            // (stdout, clocks) blocks on tokio, which a worker thread must not do, and a slow function
+            // must not stall the connections of its worker.
+            let outcome =
+                match tokio::task::spawn_blocking(move || host.invoke_outcome(request)).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => {
+                        return error_response(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal",
+                            &format!("the invocation did not complete: {e}"),
+                            "",
+                        );
+                    }
+                };
             let mut notes = Vec::new();
             let response = outcome
                 .result
@@ -404,7 +419,7 @@ async fn handle(
                     size: declared.map_or(body_limit.saturating_add(1), |n| {
                         usize::try_from(n).unwrap_or(usize::MAX)
                     }),
-                    limit: limits.request_bytes,
+                    limit: request_limit,
                 }
             } else {
                 InvokeError::Internal {

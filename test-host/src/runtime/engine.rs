@@ -46,7 +46,10 @@ impl Runtime {
             .total_core_instances(instances.saturating_mul(16))
             .total_memories(instances.saturating_mul(2))
             .total_tables(instances.saturating_mul(8))
-            .max_memory_size(limits.hard_memory_bytes())
+            // No `max_memory_size`: slots keep wasmtime's 4 GiB default and the per-instance limit is
+            // enforced by the store's limiter, which records the denial (a memory bomb is then reported as
+            // `MemoryLimitExceeded`, and a too-large initial memory as a load-time instantiation error
+            // rather than a compile error).
             .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT.min(limits.hard_memory_bytes()))
             .table_keep_resident(TABLE_KEEP_RESIDENT);
         if PoolingAllocationConfig::is_pagemap_scan_available() {

@@ -1,0 +1,652 @@
+//! The bad-input suite: malformed uploads and misbehaving functions. Each case ends in its own typed error
+//! (never a host panic), and the host keeps serving: the next invocation succeeds.
+//!
+//! Runtime faults come from `test-host/test-programs` (the request path selects the fault); malformed
+//! components are written as WAT here and assembled with the `wat` crate. Not covered here (they need the
+//! cache mock): 1,000 concurrent invocations sharing cache state, a trap in the middle of a cache write.
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use common::{example_wasm, programs, programs_wasm, quick_limits};
+use momento_functions_test_host::{
+    InvokeError, Level, Limits, LoadError, LogSource, Request, TestHost, check_component,
+};
+
+/// The host still answers a plain request.
+fn assert_serving(host: &TestHost) {
+    let response = host
+        .invoke(Request::get("/ok"))
+        .expect("the next invocation succeeds");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().unwrap(), "ok");
+}
+
+fn load(bytes: &[u8]) -> LoadError {
+    match TestHost::builder().no_compile_cache().build_bytes(bytes) {
+        Ok(_) => panic!("the component loaded"),
+        Err(e) => e,
+    }
+}
+
+/// The error of an invocation that must fail (a response is reported by status and size only: bodies
+/// can be megabytes).
+fn fails(host: &TestHost, request: Request) -> InvokeError {
+    match host.invoke(request) {
+        Ok(response) => panic!(
+            "expected an error, got status {} with {} body bytes",
+            response.status(),
+            response.body().len()
+        ),
+        Err(error) => error,
+    }
+}
+
+fn wat(text: &str) -> Vec<u8> {
+    wat::parse_str(text).unwrap_or_else(|e| panic!("bad WAT in the test: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Uploads
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn not_wasm_is_rejected_naming_the_problem() {
+    for (bytes, expected) in [
+        (&b""[..], "empty"),
+        (b"hello world, not wasm", "magic"),
+        (b"\0as", "truncated"),
+    ] {
+        match load(bytes) {
+            LoadError::NotWasm { reason } => assert!(reason.contains(expected), "{reason}"),
+            other => panic!("expected NotWasm, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn wat_text_is_rejected_even_when_valid() {
+    match load(b"  (component)") {
+        LoadError::NotWasm { reason } => assert!(reason.contains("WAT"), "{reason}"),
+        other => panic!("expected NotWasm, got {other:?}"),
+    }
+}
+
+#[test]
+fn truncated_component_is_invalid() {
+    let bytes = std::fs::read(programs_wasm()).unwrap();
+    for len in [9, 100, bytes.len() / 2, bytes.len() - 1] {
+        match load(&bytes[..len]) {
+            LoadError::Invalid { message } => assert!(!message.is_empty()),
+            other => panic!("expected Invalid for {len} bytes, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn core_module_is_not_a_component() {
+    let error = load(&wat("(module (func (export \"handle\")))"));
+    assert!(matches!(error, LoadError::NotComponent), "{error:?}");
+    assert!(error.to_string().contains("wasm32-wasip2"), "{error}");
+}
+
+#[test]
+fn unknown_imports_are_rejected_naming_each() {
+    let bytes = wat(r#"(component
+        (import "acme:evil/steal@1.0.0" (instance (export "grab" (func))))
+        (import "wasi:sockets/tcp@0.2.0" (instance))
+        (import "momento:functions/teleport@0.1.0" (instance))
+        (import "momento:functions/logging@9.0.0" (instance))
+    )"#);
+    match load(&bytes) {
+        LoadError::UnsupportedImports { imports } => {
+            let all = imports.join("\n");
+            assert_eq!(imports.len(), 4, "{all}");
+            assert!(
+                all.contains("acme:evil/steal@1.0.0 (unknown package"),
+                "{all}"
+            );
+            assert!(all.contains("wasi:sockets/tcp@0.2.0"), "{all}");
+            assert!(all.contains("momento:functions/http"), "{all}");
+            assert!(all.contains("no such host interface"), "{all}");
+            assert!(
+                all.contains("this host speaks momento:functions@0.1.0"),
+                "{all}"
+            );
+        }
+        other => panic!("expected UnsupportedImports, got {other:?}"),
+    }
+}
+
+#[test]
+fn missing_handler_is_rejected_listing_the_exports() {
+    let bytes = wat(r#"(component
+        (core module $m (func (export "f")))
+        (core instance $i (instantiate $m))
+        (func $f (canon lift (core func $i "f")))
+        (export "something-else" (func $f))
+    )"#);
+    match load(&bytes) {
+        LoadError::MissingHandler { found } => assert_eq!(found, ["something-else"]),
+        other => panic!("expected MissingHandler, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_host_interface_with_the_wrong_signature_does_not_link() {
+    let bytes = wat(r#"(component
+        (import "momento:functions/logging@0.1.0" (instance (export "log" (func (param "x" u32)))))
+        (instance $web)
+        (export "momento:functions/web@0.1.0" (instance $web))
+    )"#);
+    match load(&bytes) {
+        LoadError::Link { message } => assert!(message.contains("logging"), "{message}"),
+        other => panic!("expected Link, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_component_over_the_upload_limit_is_rejected_before_compiling() {
+    let bytes = std::fs::read(programs_wasm()).unwrap();
+    let result = TestHost::builder()
+        .limits(Limits::default().with_component_bytes(bytes.len() - 1))
+        .no_compile_cache()
+        .build_bytes(&bytes);
+    match result {
+        Err(LoadError::TooLarge { size, limit }) => {
+            assert_eq!((size, limit), (bytes.len(), bytes.len() - 1));
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_component_whose_memory_does_not_fit_fails_at_load() {
+    let result = TestHost::builder()
+        .limits(Limits::default().with_memory(64 << 10))
+        .build_file(programs_wasm());
+    match result {
+        Err(LoadError::Instantiation { message }) => {
+            assert!(message.contains("memory limit"), "{message}");
+        }
+        other => panic!("expected Instantiation, got {other:?}"),
+    }
+}
+
+#[test]
+fn check_collects_every_problem() {
+    let bytes = wat(r#"(component
+        (import "acme:evil/steal@1.0.0" (instance))
+    )"#);
+    let report = check_component(&bytes, &Limits::default());
+    assert!(!report.is_ok());
+    assert!(report.is_component);
+    assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+    assert!(matches!(
+        report.problems[0],
+        LoadError::UnsupportedImports { .. }
+    ));
+    assert!(matches!(
+        report.problems[1],
+        LoadError::MissingHandler { .. }
+    ));
+
+    let report = check_component(&std::fs::read(programs_wasm()).unwrap(), &Limits::default());
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(
+        report.handler.as_deref(),
+        Some("momento:functions/web@0.1.0")
+    );
+    assert_eq!(
+        report.imports.host_interfaces,
+        ["momento:functions/logging@0.1.0"]
+    );
+    let unsupported = report.imports.wasi_unsupported.join(" ");
+    assert!(
+        unsupported.contains("wasi:filesystem/preopens"),
+        "{unsupported}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Limits
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn infinite_loop_is_a_timeout() {
+    let deadline = Duration::from_millis(50);
+    let host = programs(quick_limits().with_deadline(deadline));
+    let error = host.invoke(Request::get("/loop")).unwrap_err();
+    assert_eq!(error, InvokeError::Timeout { deadline });
+    assert_eq!(error.status(), 504);
+    assert_eq!(error.code(), "timeout");
+    assert_serving(&host);
+}
+
+#[test]
+fn a_function_that_finishes_in_time_is_not_stopped() {
+    let host = programs(quick_limits().with_deadline(Duration::from_millis(500)));
+    let response = host.invoke(Request::get("/spin").query("ms=50")).unwrap();
+    assert_eq!(response.text().unwrap(), "spun");
+}
+
+#[test]
+fn memory_bomb_is_memory_limit_exceeded() {
+    let host = programs(quick_limits());
+    for path in ["/bomb", "/big-alloc"] {
+        let error = fails(&host, Request::get(path));
+        assert_eq!(
+            error,
+            InvokeError::MemoryLimitExceeded { limit: 32 << 20 },
+            "{path}"
+        );
+        assert_eq!(error.code(), "memory_limit_exceeded");
+        assert_serving(&host);
+    }
+    // Up to the limit is fine.
+    let response = host.invoke(Request::get("/grow").query("mb=16")).unwrap();
+    assert_eq!(response.text().unwrap(), (16u32 << 20).to_string());
+}
+
+#[test]
+fn deep_recursion_is_a_stack_overflow() {
+    let host = programs(quick_limits());
+    // Recursion with arrays on the stack exhausts Rust's stack in linear memory; with scalars only, the
+    // wasm stack. Both are reported as a stack overflow.
+    for path in ["/recurse", "/recurse-wasm"] {
+        let error = fails(&host, Request::get(path));
+        assert_eq!(
+            error,
+            InvokeError::StackOverflow { limit: 512 << 10 },
+            "{path}"
+        );
+        assert_serving(&host);
+    }
+}
+
+#[test]
+fn guest_panic_surfaces_the_message() {
+    let host = programs(quick_limits());
+    match host.invoke(Request::get("/panic")).unwrap_err() {
+        InvokeError::GuestPanic {
+            message: Some(message),
+        } => {
+            assert!(
+                message.contains("test-programs: deliberate panic"),
+                "{message}"
+            );
+            assert!(message.contains("src/lib.rs"), "{message}");
+        }
+        other => panic!("expected GuestPanic, got {other:?}"),
+    }
+    assert_serving(&host);
+}
+
+#[test]
+fn huge_request_is_rejected_before_instantiation() {
+    let host = programs(quick_limits().with_request_bytes(1024));
+    // Body plus method, path, query and headers count.
+    let fits = 1024 - "POST".len() - "/ok".len();
+    assert!(
+        host.invoke(Request::post("/ok").body(vec![b'a'; fits]))
+            .is_ok()
+    );
+    let error = host
+        .invoke(Request::post("/ok").body(vec![b'a'; fits + 1]))
+        .unwrap_err();
+    assert_eq!(
+        error,
+        InvokeError::RequestTooLarge {
+            size: 1025,
+            limit: 1024
+        }
+    );
+    assert_eq!(error.status(), 413);
+    let error = host
+        .invoke(Request::get("/ok").header("x-big", "v".repeat(2000)))
+        .unwrap_err();
+    assert!(
+        matches!(error, InvokeError::RequestTooLarge { .. }),
+        "{error:?}"
+    );
+    assert_serving(&host);
+
+    // The default limit is 10 MiB.
+    let host = programs(quick_limits().with_request_bytes(Limits::default().request_bytes));
+    let error = host
+        .invoke(Request::post("/ok").body(vec![0; 10 << 20]))
+        .unwrap_err();
+    assert!(matches!(error, InvokeError::RequestTooLarge { limit, .. } if limit == 10 << 20));
+    assert_serving(&host);
+}
+
+#[test]
+fn huge_response_is_response_too_large() {
+    let host = programs(quick_limits().with_response_bytes(4096));
+    let ok = host
+        .invoke(Request::get("/huge-response").query("bytes=4000"))
+        .unwrap();
+    assert_eq!(ok.body().len(), 4000);
+    let error = fails(&host, Request::get("/huge-response").query("bytes=4097"));
+    assert!(
+        matches!(error, InvokeError::ResponseTooLarge { size, limit: 4096 } if size > 4096),
+        "{error:?}"
+    );
+    assert_serving(&host);
+
+    let host = programs(quick_limits().with_memory(64 << 20));
+    let error = fails(&host, Request::get("/huge-response"));
+    assert!(matches!(error, InvokeError::ResponseTooLarge { limit, .. } if limit == 10 << 20));
+    assert_serving(&host);
+}
+
+#[test]
+fn host_call_storm_stops_at_the_budget() {
+    let host = programs(quick_limits());
+    let error = host
+        .invoke(Request::get("/hostcall-storm").query("n=1000000"))
+        .unwrap_err();
+    assert_eq!(error, InvokeError::HostCallLimitExceeded { limit: 1_000 });
+    let response = host
+        .invoke(Request::get("/hostcall-storm").query("n=999"))
+        .unwrap();
+    assert_eq!(response.text().unwrap(), "999 records");
+    assert_eq!(response.logs().len() + response.logs_dropped(), 999);
+    assert_serving(&host);
+}
+
+#[test]
+fn log_records_over_the_limit_are_counted_not_kept() {
+    let host = programs(quick_limits().with_log_records(10));
+    let response = host
+        .invoke(Request::get("/hostcall-storm").query("n=25"))
+        .unwrap();
+    assert_eq!(response.logs().len(), 10);
+    assert_eq!(response.logs_dropped(), 15);
+}
+
+#[test]
+fn pool_exhaustion_is_busy_and_clears() {
+    let host = programs(
+        quick_limits()
+            .with_concurrent_instances(2)
+            .with_deadline(Duration::from_secs(5)),
+    );
+    let callers = 6;
+    let barrier = Arc::new(Barrier::new(callers));
+    let threads: Vec<_> = (0..callers)
+        .map(|_| {
+            let host = host.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                host.invoke(Request::get("/spin").query("ms=400"))
+            })
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let busy = results
+        .iter()
+        .filter(|r| matches!(r, Err(InvokeError::Busy { limit: 2 })))
+        .count();
+    assert_eq!(ok + busy, callers, "{results:?}");
+    assert!((1..=2).contains(&ok), "{results:?}");
+    assert!(busy >= callers - 2, "{results:?}");
+    assert_eq!(
+        InvokeError::Busy { limit: 2 }.status(),
+        503,
+        "serve answers busy with 503"
+    );
+    assert_serving(&host);
+}
+
+#[test]
+fn warn_only_reports_instead_of_failing() {
+    let warn_only = quick_limits()
+        .with_warn_only(true)
+        .with_memory(8 << 20)
+        .with_host_calls(5)
+        .with_response_bytes(100);
+    let host = programs(
+        warn_only
+            .clone()
+            .with_deadline(Duration::from_millis(20))
+            .with_request_bytes(10),
+    );
+    let response = host
+        .invoke(Request::post("/spin").query("ms=40").body("a longer body"))
+        .unwrap();
+    assert_eq!(response.text().unwrap(), "spun");
+    let codes: Vec<&str> = response.warnings().iter().map(InvokeError::code).collect();
+    assert_eq!(codes, ["request_too_large", "timeout"]);
+    // Hard stops remain: 10× the deadline, 8× the memory.
+    let error = host.invoke(Request::get("/loop")).unwrap_err();
+    assert_eq!(
+        error,
+        InvokeError::Timeout {
+            deadline: Duration::from_millis(200)
+        }
+    );
+
+    let host = programs(warn_only.with_deadline(Duration::from_secs(5)));
+
+    let response = host.invoke(Request::get("/grow").query("mb=12")).unwrap();
+    assert_eq!(
+        response.warnings(),
+        [InvokeError::MemoryLimitExceeded { limit: 8 << 20 }]
+    );
+    let response = host
+        .invoke(Request::get("/hostcall-storm").query("n=8"))
+        .unwrap();
+    assert_eq!(
+        response.warnings(),
+        [InvokeError::HostCallLimitExceeded { limit: 5 }]
+    );
+    let response = host
+        .invoke(Request::get("/huge-response").query("bytes=200"))
+        .unwrap();
+    assert_eq!(response.body().len(), 200);
+    assert!(matches!(
+        response.warnings(),
+        [InvokeError::ResponseTooLarge { limit: 100, .. }]
+    ));
+    // Each warning is also a log record from the host.
+    let record = response
+        .logs()
+        .iter()
+        .find(|r| r.source == LogSource::Host)
+        .expect("a host record");
+    assert_eq!(record.level, Level::Warn);
+    assert!(record.message.contains("response_too_large"), "{record}");
+
+    let error = host.invoke(Request::get("/bomb")).unwrap_err();
+    assert_eq!(error, InvokeError::MemoryLimitExceeded { limit: 64 << 20 });
+    // And a normal invocation has no warnings.
+    assert!(
+        host.invoke(Request::get("/ok"))
+            .unwrap()
+            .warnings()
+            .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// WASI
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn unsupported_wasi_names_the_interface() {
+    let host = programs(quick_limits());
+    for (path, interface) in [
+        ("/fs", "wasi:filesystem"),
+        ("/fs-write", "wasi:filesystem"),
+        ("/stdin", "wasi:cli/stdin"),
+        ("/exit", "wasi:cli/exit"),
+    ] {
+        let error = fails(&host, Request::get(path));
+        match &error {
+            InvokeError::UnsupportedWasi {
+                interface: named, ..
+            } => assert_eq!(named, interface, "{path}"),
+            other => panic!("{path}: expected UnsupportedWasi, got {other:?}"),
+        }
+        assert!(error.to_string().contains(interface), "{error}");
+        assert_eq!(error.code(), "unsupported_wasi");
+        assert_serving(&host);
+    }
+}
+
+#[test]
+fn supported_wasi_works() {
+    let host = programs(quick_limits());
+    // Environment: only what the function is configured with.
+    let env = host
+        .invoke(Request::get("/env").query("name=GREETING"))
+        .unwrap();
+    assert_eq!(env.text().unwrap(), "hi");
+    let missing = host
+        .invoke(Request::get("/env").query("name=HOME"))
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    // Clocks: wall clock near the host's, monotonic clock runs forward.
+    let clock = host.invoke(Request::get("/clock")).unwrap();
+    let text = clock.text().unwrap().to_owned();
+    let (wall, _delta) = text.split_once(' ').unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(wall.parse::<u64>().unwrap().abs_diff(now) < 60, "{text}");
+    // Random: differs between invocations.
+    let a = host.invoke(Request::get("/random")).unwrap().into_body();
+    let b = host.invoke(Request::get("/random")).unwrap().into_body();
+    assert_ne!(a, b);
+}
+
+#[test]
+fn stdout_and_stderr_are_captured_into_the_log() {
+    let host = programs(quick_limits());
+    let response = host.invoke(Request::get("/stdout")).unwrap();
+    let lines: Vec<(LogSource, Level, &str)> = response
+        .logs()
+        .iter()
+        .map(|r| (r.source, r.level, r.message.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (LogSource::Stdout, Level::Info, "to stdout"),
+            (LogSource::Stderr, Level::Warn, "to stderr")
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Typed handlers and concurrency
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn invalid_utf8_and_invalid_json_are_400_not_traps() {
+    let greeter = TestHost::from_file(example_wasm("greeter")).unwrap();
+    for body in [
+        &b"\xff\xfe\xfd"[..],
+        b"{\"name\": \"\xff\"}",
+        b"{bad",
+        b"{\"name\": 5}",
+        b"",
+    ] {
+        let response = greeter.invoke(Request::post("/").body(body)).unwrap();
+        assert_eq!(response.status(), 400, "{body:?}: {:?}", response.text());
+    }
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let response = greeter.invoke(Request::post("/").body(deep)).unwrap();
+    assert_eq!(response.status(), 400);
+
+    let host = programs(quick_limits());
+    let text = host
+        .invoke(Request::new("PUT", "/text").body(&b"\xc3\x28"[..]))
+        .unwrap();
+    assert_eq!(text.status(), 400);
+    let ok = host
+        .invoke(Request::new("PUT", "/text").body("héllo"))
+        .unwrap();
+    assert_eq!(ok.text().unwrap(), "5 chars");
+    let json = host
+        .invoke(Request::new("PATCH", "/json").body("{\"name\": \"a\", \"count\": -1}"))
+        .unwrap();
+    assert_eq!(json.status(), 400);
+    let json = host
+        .invoke(Request::new("PATCH", "/json").body("{\"name\": \"a\", \"count\": 2}"))
+        .unwrap();
+    assert_eq!(json.text().unwrap(), "{\"name\":\"a\",\"count\":2}");
+    assert_serving(&host);
+}
+
+#[test]
+fn a_thousand_invocations_from_32_threads_all_succeed() {
+    // The deadline is wall-clock time: keep the default, 32 threads share two cores.
+    let host = programs(Limits::default());
+    let threads: Vec<_> = (0..32)
+        .map(|t| {
+            let host = host.clone();
+            std::thread::spawn(move || {
+                for i in 0..32 {
+                    let body = format!("{t}-{i}");
+                    let response = host
+                        .invoke(Request::post("/echo").body(body.clone()))
+                        .unwrap();
+                    assert!(
+                        response
+                            .text()
+                            .unwrap()
+                            .contains(&format!("body: {} bytes", body.len())),
+                        "{:?}",
+                        response.text()
+                    );
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
+fn a_thousand_concurrent_threads_get_answers_or_busy() {
+    let host = programs(Limits::default());
+    let callers = 1_000;
+    let barrier = Arc::new(Barrier::new(callers));
+    let threads: Vec<_> = (0..callers)
+        .map(|i| {
+            let host = host.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || {
+                    barrier.wait();
+                    let path = if i % 10 == 0 { "/panic" } else { "/ok" };
+                    (path, host.invoke(Request::get(path)))
+                })
+                .unwrap()
+        })
+        .collect();
+    let mut answered = 0;
+    for thread in threads {
+        match thread.join().unwrap() {
+            ("/ok", Ok(response)) => {
+                assert_eq!(response.status(), 200);
+                answered += 1;
+            }
+            ("/panic", Err(InvokeError::GuestPanic { .. })) => answered += 1,
+            (_, Err(InvokeError::Busy { limit: 64 })) => {}
+            (path, other) => panic!("{path}: unexpected {other:?}"),
+        }
+    }
+    assert!(answered > 0);
+    eprintln!("1,000 concurrent threads: {answered} answered, the rest busy");
+    assert_serving(&host);
+}
