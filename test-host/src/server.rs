@@ -572,15 +572,22 @@ fn error_response(
     http
 }
 
-/// The access-log thread: writes lines as they come, flushing whenever the queue is empty.
+/// The access-log thread: writes lines as they come, in one write per batch (whatever queued up while
+/// the previous batch was written). Stderr is locked only while writing, never while waiting.
 fn write_log_lines(lines: &mpsc::Receiver<String>) {
-    let stderr = std::io::stderr();
-    let mut out = std::io::BufWriter::with_capacity(64 << 10, stderr.lock());
+    let mut batch = Vec::with_capacity(64 << 10);
     while let Ok(line) = lines.recv() {
-        let _ = writeln!(out, "{line}");
-        while let Ok(line) = lines.try_recv() {
-            let _ = writeln!(out, "{line}");
+        batch.clear();
+        batch.extend_from_slice(line.as_bytes());
+        batch.push(b'\n');
+        while batch.len() < (1 << 20)
+            && let Ok(line) = lines.try_recv()
+        {
+            batch.extend_from_slice(line.as_bytes());
+            batch.push(b'\n');
         }
-        let _ = out.flush();
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(&batch);
+        let _ = stderr.flush();
     }
 }
