@@ -39,11 +39,13 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::{HeaderMap, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::sync::watch;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::{oneshot, watch};
 
 use crate::bindings::web;
 use crate::error::InvokeError;
 use crate::harness::TestHost;
+use crate::runtime::Outcome;
 
 /// How to serve: address, threads, access log, Ctrl-C.
 #[derive(Debug, Clone)]
@@ -182,21 +184,13 @@ impl Server {
         let listener = TcpListener::bind(options.addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        // The function runs on the workers: give them the wasm stack plus room for the host.
+        // The function runs on the serving threads: give them the wasm stack plus room for the host.
         let stack = host
             .limits()
             .wasm_stack_bytes
             .saturating_add(2 << 20)
             .max(4 << 20);
         let drain = host.limits().hard_deadline() + Duration::from_secs(2);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(options.threads)
-            .max_blocking_threads(options.threads)
-            .thread_name("momento-serve")
-            .thread_stack_size(stack)
-            .enable_io()
-            .enable_time()
-            .build()?;
         let (log_tx, logger) = if options.access_log {
             let (tx, rx) = mpsc::channel::<String>();
             let logger = std::thread::Builder::new()
@@ -215,7 +209,24 @@ impl Server {
             served: AtomicU64::new(0),
             access_log: log_tx,
         });
-        let task_shared = Arc::clone(&shared);
+        let mut cores = Vec::with_capacity(options.threads);
+        let mut connections = Vec::with_capacity(options.threads);
+        for i in 0..options.threads {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            let shared = Arc::clone(&shared);
+            let shutdown = shutdown_rx.clone();
+            cores.push(
+                std::thread::Builder::new()
+                    .name(format!("momento-serve-{i}"))
+                    .stack_size(stack)
+                    .spawn(move || serve_core(&shared, rx, shutdown, drain))?,
+            );
+            connections.push(tx);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()?;
+        let accept_shared = Arc::clone(&shared);
         let ctrl_c = options.ctrl_c;
         let thread = std::thread::Builder::new()
             .name("momento-serve-accept".into())
@@ -223,19 +234,20 @@ impl Server {
                 let result = runtime.block_on(async {
                     let listener = tokio::net::TcpListener::from_std(listener)?;
                     if ctrl_c {
-                        let shared = Arc::clone(&task_shared);
+                        let shared = Arc::clone(&accept_shared);
                         tokio::spawn(async move {
                             if tokio::signal::ctrl_c().await.is_ok() {
                                 shared.shutdown.send_replace(true);
                             }
                         });
                     }
-                    accept_loop(listener, Arc::clone(&task_shared), shutdown_rx, drain).await;
+                    accept_loop(listener, &accept_shared, connections, shutdown_rx).await;
                     Ok(())
                 });
-                runtime.shutdown_timeout(Duration::from_secs(1));
-                task_shared.stopped.store(true, Ordering::Release);
-                // Let the logger thread finish: it stops once every sender is gone.
+                for core in cores {
+                    let _ = core.join();
+                }
+                accept_shared.stopped.store(true, Ordering::Release);
                 result
             })?;
         Ok(Server {
@@ -295,18 +307,14 @@ impl Server {
     }
 }
 
-/// Accept connections until shutdown, then drain the open ones for at most `drain`.
+/// Accept connections until shutdown and deal them out to the serving threads in turn.
 async fn accept_loop(
     listener: tokio::net::TcpListener,
-    shared: Arc<Shared>,
+    shared: &Shared,
+    cores: Vec<UnboundedSender<(std::net::TcpStream, SocketAddr)>>,
     mut shutdown: watch::Receiver<bool>,
-    drain: Duration,
 ) {
-    let graceful = GracefulShutdown::new();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
-        .keep_alive(true);
+    let mut next = 0;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -322,18 +330,116 @@ async fn accept_loop(
             }
         };
         let _ = stream.set_nodelay(true);
-        let shared = Arc::clone(&shared);
-        let service = hyper::service::service_fn(move |request| {
-            let shared = Arc::clone(&shared);
-            async move { Ok::<_, Infallible>(handle(request, &shared, peer).await) }
-        });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        if let Some(core) = cores.get(next % cores.len()) {
+            let _ = core.send((stream, peer));
+        }
+        next = next.wrapping_add(1);
     }
-    drop(listener);
-    let _ = tokio::time::timeout(drain, graceful.shutdown()).await;
+}
+
+/// An invocation a connection task asks its serving thread to run.
+struct Job {
+    host: TestHost,
+    request: web::Request,
+    reply: oneshot::Sender<Outcome>,
+}
+
+/// What wakes a serving thread.
+enum Event {
+    Connection(std::net::TcpStream, SocketAddr),
+    Job(Job),
+    Shutdown,
+    Drained,
+}
+
+/// One serving thread: a single-threaded tokio runtime drives its connections (reading requests, writing
+/// responses) until one of them needs an invocation; the invocation then runs on this thread *outside*
+/// the runtime — wasmtime-wasi's synchronous WASI (stdout, clocks) may block on tokio, which code inside
+/// a runtime must not do — and its result goes back to the connection. No hand-off between threads on
+/// the request path; a slow function holds up only the connections of its thread.
+fn serve_core(
+    shared: &Arc<Shared>,
+    mut connections: UnboundedReceiver<(std::net::TcpStream, SocketAddr)>,
+    mut shutdown: watch::Receiver<bool>,
+    drain: Duration,
+) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+    else {
+        return;
+    };
+    let (jobs_tx, mut jobs) = tokio::sync::mpsc::unbounded_channel::<Job>();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .keep_alive(true);
+    let mut graceful = Some(GracefulShutdown::new());
+    let (drained_tx, mut drained) = oneshot::channel::<()>();
+    let mut drained_tx = Some(drained_tx);
+    let mut draining = false;
+    // The result of the last invocation: handed to its connection inside the next `block_on`, where
+    // waking the connection's task is a local schedule rather than a cross-thread wake-up (a syscall).
+    let mut reply: Option<(oneshot::Sender<Outcome>, Outcome)> = None;
+    loop {
+        let event = runtime.block_on(async {
+            if let Some((sender, outcome)) = reply.take() {
+                let _ = sender.send(outcome);
+            }
+            tokio::select! {
+                biased;
+                Some(job) = jobs.recv() => Event::Job(job),
+                _ = &mut drained, if draining => Event::Drained,
+                _ = shutdown.wait_for(|stop| *stop), if !draining => Event::Shutdown,
+                connection = connections.recv(), if !draining => match connection {
+                    Some((stream, peer)) => Event::Connection(stream, peer),
+                    None => Event::Shutdown,
+                },
+            }
+        });
+        match event {
+            Event::Job(job) => {
+                let outcome = job.host.invoke_outcome(job.request);
+                reply = Some((job.reply, outcome));
+            }
+            Event::Connection(stream, peer) => {
+                let Some(graceful) = &graceful else {
+                    continue;
+                };
+                let _entered = runtime.enter();
+                let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+                    continue;
+                };
+                let shared = Arc::clone(shared);
+                let jobs = jobs_tx.clone();
+                let service = hyper::service::service_fn(move |request| {
+                    let shared = Arc::clone(&shared);
+                    let jobs = jobs.clone();
+                    async move { Ok::<_, Infallible>(handle(request, &shared, &jobs, peer).await) }
+                });
+                let connection =
+                    graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                runtime.spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            Event::Shutdown => {
+                draining = true;
+                if let (Some(graceful), Some(done)) = (graceful.take(), drained_tx.take()) {
+                    runtime.spawn(async move {
+                        let _ = tokio::time::timeout(drain, graceful.shutdown()).await;
+                        let _ = done.send(());
+                    });
+                }
+            }
+            Event::Drained => break,
+        }
+    }
+    runtime.shutdown_timeout(Duration::from_millis(100));
 }
 
 type Body = Full<Bytes>;
@@ -342,6 +448,7 @@ type Body = Full<Bytes>;
 async fn handle(
     request: hyper::Request<Incoming>,
     shared: &Shared,
+    jobs: &UnboundedSender<Job>,
     peer: SocketAddr,
 ) -> hyper::Response<Body> {
     let started = Instant::now();
@@ -387,21 +494,25 @@ async fn handle(
                     token_metadata: None,
                 },
             };
-            // Invocations run on the runtime's blocking threads: wasmtime-wasi's synchronous WASI
-            // (stdout, clocks) blocks on tokio, which a worker thread must not do, and a slow function
-            // must not stall the connections of its worker.
-            let outcome =
-                match tokio::task::spawn_blocking(move || host.invoke_outcome(request)).await {
-                    Ok(outcome) => outcome,
-                    Err(e) => {
-                        return error_response(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "internal",
-                            &format!("the invocation did not complete: {e}"),
-                            "",
-                        );
-                    }
-                };
+            // The serving thread runs the invocation (see `serve_core`).
+            let (reply, outcome) = oneshot::channel();
+            let job = Job {
+                host,
+                request,
+                reply,
+            };
+            let outcome = match jobs.send(job) {
+                Ok(()) => outcome.await.ok(),
+                Err(_) => None,
+            };
+            let Some(outcome) = outcome else {
+                return error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting_down",
+                    "the server is shutting down",
+                    "",
+                );
+            };
             let mut notes = Vec::new();
             let response = outcome
                 .result

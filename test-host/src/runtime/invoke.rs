@@ -43,7 +43,21 @@ fn next_invocation_id() -> String {
         nanos ^ std::process::id().rotate_left(16)
     });
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{nonce:08x}-{n:012x}")
+    // `{nonce:08x}-{n:012x}`, written by hand: this runs on every invocation.
+    let mut id = String::with_capacity(21);
+    push_hex(&mut id, u64::from(nonce), 8);
+    id.push('-');
+    push_hex(&mut id, n, 12);
+    id
+}
+
+/// Append the low `digits` hex digits of `value`, zero-padded.
+fn push_hex(out: &mut String, value: u64, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..digits).rev() {
+        let nibble = (value >> (shift * 4)) & 0xf;
+        out.push(char::from(HEX[nibble as usize]));
+    }
 }
 
 /// Pull the panic message out of what Rust's std printed to stderr before aborting:
@@ -363,5 +377,10 @@ mod tests {
         let a = next_invocation_id();
         let b = next_invocation_id();
         assert_ne!(a, b);
+        assert_eq!(a.len(), 21);
+        assert_eq!(a.as_bytes()[8], b'-');
+        let mut hex = String::new();
+        push_hex(&mut hex, 0xabc, 6);
+        assert_eq!(hex, "000abc");
     }
 }
