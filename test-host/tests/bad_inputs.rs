@@ -8,7 +8,7 @@
 mod common;
 
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{example_wasm, programs, programs_wasm, quick_limits};
 use momento_functions_test_host::{
