@@ -160,9 +160,7 @@ impl Function {
             };
         }
         if let Some(limit) = error.downcast_ref::<crate::services::HostCallLimit>() {
-            return InvokeError::HostCallLimitExceeded {
-                limit: limit.limit,
-            };
+            return InvokeError::HostCallLimitExceeded { limit: limit.limit };
         }
         if let Some(host) = error.downcast_ref::<crate::services::HostCallError>() {
             return InvokeError::HostCall {
