@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod bindings;
+mod clock;
 mod error;
 pub mod guest_build;
 mod harness;
@@ -30,9 +31,17 @@ mod runtime;
 mod services;
 mod state;
 
+pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
 pub use guest_build::BuildError;
 pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
 pub use runtime::ImportInfo;
+pub use services::cache::{
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheMock, CacheOp, CacheOutcome, SetCondition,
+};
+pub use services::http::{
+    HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse, RealHttpConfig,
+    UnmetExpectations,
+};

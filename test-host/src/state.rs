@@ -1,6 +1,7 @@
 //! Per-invocation store data ([`HostState`]) and the services shared by all invocations of a host.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -24,6 +25,12 @@ pub(crate) struct Services {
     pub(crate) keep_log_history: bool,
     /// Every log record of every invocation, in order.
     pub(crate) log_history: Mutex<Vec<LogRecord>>,
+    /// The host's clock: cache expiry and, for a test clock, the function's WASI clocks.
+    pub(crate) clock: crate::clock::Clock,
+    /// The in-memory cache shared by every invocation.
+    pub(crate) cache: crate::services::cache::CacheMock,
+    /// Outbound HTTP: mock routes, the call log, and in real mode the shared pooled client.
+    pub(crate) http: crate::services::http::HttpMock,
 }
 
 /// Records the memory limit being hit, so that the guest's resulting abort is reported as such.
@@ -75,6 +82,8 @@ pub(crate) struct HostState {
     /// Host calls made so far by this invocation.
     pub(crate) host_calls: u32,
     pub(crate) host_call_limit: u32,
+    /// When the invocation's wall-clock deadline passes: blocking host calls (HTTP) never wait past it.
+    pub(crate) deadline: Option<Instant>,
 }
 
 impl HostState {
@@ -100,6 +109,7 @@ impl HostState {
             log_capacity,
             host_calls: 0,
             host_call_limit: u32::MAX,
+            deadline: None,
         }
     }
 
@@ -147,6 +157,9 @@ impl WasiView for HostState {
                 .envs(&self.services.env)
                 .stdout(stdout)
                 .stderr(stderr);
+            if let Some((wall, monotonic)) = self.services.clock.wasi_clocks() {
+                builder.wall_clock(wall).monotonic_clock(monotonic);
+            }
             builder.build()
         });
         WasiCtxView {

@@ -113,6 +113,7 @@ impl Function {
         );
         let mut state = state;
         state.host_call_limit = limits.host_calls;
+        state.deadline = Some(started + limits.deadline);
         let mut store = Store::new(&self.runtime.engine, state);
         store.limiter(|state| &mut state.limiter);
         store.set_epoch_deadline(self.runtime.deadline_ticks());
