@@ -71,7 +71,7 @@ impl SetCondition {
 /// A TTL in whole milliseconds, rounding a fraction up (so a non-zero TTL never becomes zero).
 fn ttl_millis(ttl: Duration) -> u64 {
     let millis = ttl.as_millis();
-    let millis = if ttl.subsec_nanos() % 1_000_000 == 0 {
+    let millis = if ttl.subsec_nanos().is_multiple_of(1_000_000) {
         millis
     } else {
         millis + 1

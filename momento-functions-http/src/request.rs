@@ -196,7 +196,7 @@ impl Request {
 /// A timeout in whole milliseconds, rounding a fraction up (so a non-zero timeout never becomes zero).
 fn timeout_millis(timeout: Duration) -> u64 {
     let millis = timeout.as_millis();
-    let millis = if timeout.subsec_nanos() % 1_000_000 == 0 {
+    let millis = if timeout.subsec_nanos().is_multiple_of(1_000_000) {
         millis
     } else {
         millis + 1
