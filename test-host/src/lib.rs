@@ -39,7 +39,8 @@ pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
 pub use runtime::ImportInfo;
 pub use services::cache::{
-    CacheCall, CacheEntry, CacheError, CacheLimits, CacheMock, CacheOp, CacheOutcome, SetCondition,
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheMock, CacheOp, CacheOpKind, CacheOutcome,
+    SetCondition,
 };
 pub use services::http::{
     HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse, RealHttpConfig,

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::types::{
-    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOutcome, SetCondition,
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome,
+    SetCondition,
 };
 use crate::clock::Clock;
 
@@ -55,6 +56,7 @@ struct Store {
     /// `fail_next` faults: (calls left, error), consumed from the front.
     next_faults: VecDeque<(usize, CacheError)>,
     key_faults: HashMap<Vec<u8>, CacheError>,
+    op_faults: HashMap<CacheOpKind, CacheError>,
     writes_since_sweep: u32,
 }
 
@@ -87,7 +89,7 @@ impl Store {
         }
     }
 
-    fn take_fault(&mut self, key: &[u8]) -> Option<CacheError> {
+    fn take_fault(&mut self, key: &[u8], op: CacheOpKind) -> Option<CacheError> {
         if let Some((left, error)) = self.next_faults.front_mut() {
             let error = error.clone();
             *left -= 1;
@@ -96,7 +98,10 @@ impl Store {
             }
             return Some(error);
         }
-        self.key_faults.get(key).cloned()
+        self.key_faults
+            .get(key)
+            .or_else(|| self.op_faults.get(&op))
+            .cloned()
     }
 }
 
@@ -166,7 +171,7 @@ impl CacheMock {
     ) -> Result<CacheOutcome, CacheError> {
         let now = self.now();
         let mut store = self.store();
-        let result = match store.take_fault(&key) {
+        let result = match store.take_fault(&key, op.kind()) {
             Some(error) => Err(error),
             None => self
                 .validate(&key, &op)
@@ -454,11 +459,18 @@ impl CacheMock {
         self.store().key_faults.insert(key.as_ref().to_vec(), error);
     }
 
+    /// Make every call of one kind of operation (e.g. every `set`) fail with `error` until
+    /// [`clear_faults`](CacheMock::clear_faults).
+    pub fn fail_op(&self, op: CacheOpKind, error: CacheError) {
+        self.store().op_faults.insert(op, error);
+    }
+
     /// Remove every injected fault.
     pub fn clear_faults(&self) {
         let mut store = self.store();
         store.next_faults.clear();
         store.key_faults.clear();
+        store.op_faults.clear();
     }
 }
 
@@ -691,6 +703,19 @@ mod tests {
         );
         let failed = cache.calls().iter().filter(|c| c.is_err()).count();
         assert_eq!(failed, 6);
+
+        cache.fail_op(CacheOpKind::Set, CacheError::Internal("read-only".into()));
+        assert!(matches!(
+            run(&cache, "w", set("v", 10)),
+            Err(CacheError::Internal(_))
+        ));
+        assert!(run(&cache, "w", incr(1)).is_ok());
+        assert_eq!(
+            run(&cache, "secret", CacheOp::Get),
+            Ok(CacheOutcome::Hit(b"v".to_vec()))
+        );
+        cache.clear_faults();
+        assert_eq!(run(&cache, "w2", set("v", 10)), Ok(CacheOutcome::Stored));
     }
 
     #[test]

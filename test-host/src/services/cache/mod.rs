@@ -7,7 +7,8 @@ use std::time::Duration;
 
 pub use mock::CacheMock;
 pub use types::{
-    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOutcome, SetCondition,
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome,
+    SetCondition,
 };
 
 use crate::bindings::host::cache::{self as wit, Host};

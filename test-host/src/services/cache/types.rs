@@ -127,14 +127,49 @@ pub enum CacheOp {
 }
 
 impl CacheOp {
+    /// The kind of operation, without its arguments.
+    pub fn kind(&self) -> CacheOpKind {
+        match self {
+            CacheOp::Get => CacheOpKind::Get,
+            CacheOp::Set { .. } => CacheOpKind::Set,
+            CacheOp::SetIf { .. } => CacheOpKind::SetIf,
+            CacheOp::Delete => CacheOpKind::Delete,
+            CacheOp::Increment { .. } => CacheOpKind::Increment,
+        }
+    }
+
     /// The operation's name: `get`, `set`, `set_if`, `delete` or `increment`.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// A kind of cache operation, e.g. to make every write fail with
+/// [`CacheMock::fail_op`](crate::CacheMock::fail_op).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CacheOpKind {
+    /// `get`.
+    Get,
+    /// `set`.
+    Set,
+    /// `set_if`.
+    SetIf,
+    /// `delete`.
+    Delete,
+    /// `increment`.
+    Increment,
+}
+
+impl CacheOpKind {
+    /// The operation's name: `get`, `set`, `set_if`, `delete` or `increment`.
+    pub fn name(self) -> &'static str {
         match self {
-            CacheOp::Get => "get",
-            CacheOp::Set { .. } => "set",
-            CacheOp::SetIf { .. } => "set_if",
-            CacheOp::Delete => "delete",
-            CacheOp::Increment { .. } => "increment",
+            CacheOpKind::Get => "get",
+            CacheOpKind::Set => "set",
+            CacheOpKind::SetIf => "set_if",
+            CacheOpKind::Delete => "delete",
+            CacheOpKind::Increment => "increment",
         }
     }
 }
