@@ -188,6 +188,36 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for FunctionError {
     }
 }
 
+impl fmt::Debug for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FunctionError")
+            .field("status", &self.status.as_u16())
+            .field("message", &self.message)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+impl IntoResponse for FunctionError {
+    fn into_response(self) -> WebResponse {
+        let body = serde_json::json!({
+            "status": self.status.as_u16(),
+            "error": self.status.canonical_reason(),
+            "message": self.message,
+        });
+        WebResponse::new()
+            .with_status(self.status)
+            .with_header("content-type", "application/json")
+            .with_body(body.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,35 +267,5 @@ mod tests {
     fn the_message_names_the_cause() {
         let error = FunctionError::from(cache::Error::Timeout("no answer in 1s".into()));
         assert_eq!(error.message(), "cache timeout: no answer in 1s");
-    }
-}
-
-impl fmt::Debug for FunctionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FunctionError")
-            .field("status", &self.status.as_u16())
-            .field("message", &self.message)
-            .field("source", &self.source)
-            .finish()
-    }
-}
-
-impl fmt::Display for FunctionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.status, self.message)
-    }
-}
-
-impl IntoResponse for FunctionError {
-    fn into_response(self) -> WebResponse {
-        let body = serde_json::json!({
-            "status": self.status.as_u16(),
-            "error": self.status.canonical_reason(),
-            "message": self.message,
-        });
-        WebResponse::new()
-            .with_status(self.status)
-            .with_header("content-type", "application/json")
-            .with_body(body.to_string())
     }
 }

@@ -105,7 +105,7 @@ fn upstream_error_statuses_pass_through() {
 }
 
 fn error_body(response: &Response) -> String {
-    let body: serde_json::Value = response.json().unwrap();
+    let body: serde_json::Value = response.json().expect("error responses are JSON");
     body["message"].as_str().unwrap_or_default().to_owned()
 }
 
@@ -174,8 +174,8 @@ type Seen = (String, Vec<(String, String)>, Vec<u8>, usize);
 
 /// A keep-alive HTTP/1.1 server on 127.0.0.1 that answers 200 with `upstream saw <n> bytes`.
 fn start_server() -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local address");
     let connections = Arc::new(AtomicUsize::new(0));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (count, log) = (Arc::clone(&connections), Arc::clone(&seen));
@@ -184,7 +184,7 @@ fn start_server() -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<Seen>>>) {
             let connection = count.fetch_add(1, Ordering::SeqCst);
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
-                let mut writer = stream.try_clone().unwrap();
+                let mut writer = stream.try_clone().expect("clone the stream");
                 let mut reader = BufReader::new(stream);
                 loop {
                     let mut line = String::new();
@@ -214,7 +214,7 @@ fn start_server() -> (SocketAddr, Arc<AtomicUsize>, Arc<Mutex<Vec<Seen>>>) {
                         return;
                     }
                     let reply = format!("upstream saw {} bytes", body.len());
-                    log.lock().unwrap().push((
+                    log.lock().expect("no panics holding the log").push((
                         line.trim_end().to_owned(),
                         headers,
                         body,

@@ -144,7 +144,10 @@ impl Loopback {
 
     /// Requests received so far.
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        self.received
+            .lock()
+            .expect("no server thread panics")
+            .clone()
     }
 }
 
@@ -189,7 +192,10 @@ fn serve(stream: TcpStream, connection: usize, received: &Mutex<Vec<Received>>, 
             body,
             connection,
         };
-        received.lock().unwrap().push(request.clone());
+        received
+            .lock()
+            .expect("no test panics holding the log")
+            .push(request.clone());
         match handler(&request) {
             Reply::Respond {
                 status,
