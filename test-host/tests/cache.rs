@@ -230,6 +230,15 @@ fn typed_json_values() {
 }
 
 #[test]
+fn a_value_json_cannot_represent_fails_in_the_function_before_any_call() {
+    let host = host();
+    let (status, kind, message) = fail(&host, json!({"op": "set_unserializable", "key": "k"}));
+    assert_eq!((status, kind.as_str()), (500, "SerializeJson"));
+    assert!(message.contains("`k`"), "{message}");
+    assert!(host.cache().calls().is_empty());
+}
+
+#[test]
 fn non_utf8_values_are_a_typed_error_for_get_string() {
     let host = host();
     host.cache().insert("bin", [0xff, 0xfe, 0x00]);

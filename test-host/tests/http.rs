@@ -251,6 +251,27 @@ fn malformed_requests_are_rejected_in_mock_mode_as_in_production() {
     );
 }
 
+#[test]
+fn bodies_the_function_cannot_encode_or_decode_are_typed_errors() {
+    let host = probe(
+        TestHost::builder().http_route(
+            HttpRoute::get("https://bin.example.com/")
+                .respond(MockResponse::ok().body(vec![0xff, 0xfe])),
+        ),
+    );
+    let (status, kind, _) = fail(
+        &host,
+        json!({"op": "http_unserializable", "url": "https://bin.example.com/"}),
+    );
+    assert_eq!((status, kind.as_str()), (500, "SerializeJson"));
+    assert!(host.http().calls().is_empty(), "nothing was sent");
+    let (status, kind, _) = fail(
+        &host,
+        json!({"op": "http", "method": "GET", "url": "https://bin.example.com/", "read_text": true}),
+    );
+    assert_eq!((status, kind.as_str()), (502, "Utf8"));
+}
+
 // ---- real mode ---------------------------------------------------------------------------------
 
 #[test]

@@ -79,6 +79,15 @@ enum Op {
         error_for_status: bool,
         #[serde(default)]
         parse_json: bool,
+        #[serde(default)]
+        read_text: bool,
+    },
+    /// `set_json` / `Request::json` of a value JSON cannot represent (a map with non-string keys).
+    SetUnserializable {
+        key: String,
+    },
+    HttpUnserializable {
+        url: String,
     },
     Counter,
     Now,
@@ -141,6 +150,11 @@ impl From<http::Error> for Failure {
     }
 }
 
+/// A value serde_json refuses: map keys must be strings.
+fn unserializable() -> std::collections::BTreeMap<Vec<u8>, u8> {
+    std::collections::BTreeMap::from([(vec![1], 1)])
+}
+
 fn ttl(ms: u64) -> Duration {
     Duration::from_millis(ms)
 }
@@ -197,6 +211,7 @@ fn run(op: Op) -> Result<Value, Failure> {
             timeout_ms,
             error_for_status,
             parse_json,
+            read_text,
         } => {
             let mut request = http::Request::new(method, url).headers(headers);
             if let Some(body) = body {
@@ -214,6 +229,8 @@ fn run(op: Op) -> Result<Value, Failure> {
             }
             let body = if parse_json {
                 response.json::<Value>()?
+            } else if read_text {
+                json!(response.text()?)
             } else {
                 json!(String::from_utf8_lossy(response.body()))
             };
@@ -222,6 +239,14 @@ fn run(op: Op) -> Result<Value, Failure> {
                 "headers": response.headers(),
                 "body": body,
             })
+        }
+        Op::SetUnserializable { key } => {
+            cache::set_json(&key, &unserializable(), Duration::from_secs(1))?;
+            json!("stored")
+        }
+        Op::HttpUnserializable { url } => {
+            let response = http::Request::post(url).json(&unserializable()).send()?;
+            json!(response.status())
         }
         Op::Counter => {
             let global = INVOCATIONS.fetch_add(1, Ordering::Relaxed) + 1;
