@@ -60,6 +60,8 @@ pub(crate) struct RouteInput {
 pub(crate) struct Route {
     pub(crate) method: Ident,
     pub(crate) handler: Path,
+    /// `method: (handler, Request, Response)`: a typed JSON handler.
+    pub(crate) types: Option<(Type, Type)>,
 }
 
 impl Parse for Route {
@@ -76,13 +78,46 @@ impl Parse for Route {
                 format!("expected `:` after `{method}`, e.g. `{method}: my_handler`"),
             )
         })?;
+        if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            let handler: Path = content.parse()?;
+            let typed = (|| -> syn::Result<(Type, Type)> {
+                content.parse::<Token![,]>()?;
+                let request: Type = content.parse()?;
+                content.parse::<Token![,]>()?;
+                let response: Type = content.parse()?;
+                let _ = content.parse::<Option<Token![,]>>()?;
+                if !content.is_empty() {
+                    return Err(content.error("unexpected tokens after the response type"));
+                }
+                Ok((request, response))
+            })()
+            .map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!(
+                        "a typed JSON route is written `{method}: (handler, Request, Response)`"
+                    ),
+                )
+            })?;
+            return Ok(Route {
+                method,
+                handler,
+                types: Some(typed),
+            });
+        }
         let handler: Path = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
                 format!("expected the name of the handler function for {method}"),
             )
         })?;
-        Ok(Route { method, handler })
+        Ok(Route {
+            method,
+            handler,
+            types: None,
+        })
     }
 }
 

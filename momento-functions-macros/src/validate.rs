@@ -174,10 +174,24 @@ pub(crate) fn route(input: RouteInput) -> syn::Result<Plan> {
             );
             continue;
         }
-        let serve = if *http == "GET" {
-            Serve::Head(route.handler)
-        } else {
-            Serve::Body(route.handler)
+        let serve = match route.types {
+            Some((request, _)) if *http == "GET" => {
+                combine(
+                    &mut errors,
+                    syn::Error::new_spanned(
+                        request,
+                        "GET requests have no body to type: route GET to a handler that reads `Query<T>`",
+                    ),
+                );
+                continue;
+            }
+            Some((request, response)) => Serve::Json {
+                handler: route.handler,
+                request: Box::new(request),
+                response: Box::new(response),
+            },
+            None if *http == "GET" => Serve::Head(route.handler),
+            None => Serve::Body(route.handler),
         };
         routes.push((*http, serve));
     }

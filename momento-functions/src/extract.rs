@@ -69,6 +69,7 @@ pub trait FromRequest<M = via::ViaRequest>: Sized {
     fn from_request(request: WebRequest) -> Result<Self, Self::Rejection>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: FromRequestParts> FromRequest<via::ViaParts> for T {
     type Rejection = T::Rejection;
     fn from_request(request: WebRequest) -> Result<Self, Self::Rejection> {

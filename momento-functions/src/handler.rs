@@ -1,20 +1,53 @@
-//! The [`Handler`] traits: which plain functions can serve requests.
+//! Which plain functions can serve requests.
+//!
+//! A handler is a non-async `fn` with 0 to 8 parameters whose types are extractors and whose return type
+//! implements [`IntoResponse`]. The checks are split in three so that a mistake gets a precise message:
+//! [`HandlerFn`] (is it a function of at most 8 parameters?), [`ExtractArgs`] / [`ExtractHeadArgs`] (is each
+//! parameter an extractor, and only the last one reading the body?) and [`IntoResponse`] (can the return value
+//! become a response?).
 
 use crate::extract::{FromRequest, FromRequestParts};
 use crate::{IntoResponse, WebRequest, WebResponse};
+
+/// A function of 0 to 8 parameters, called with its parameters as a tuple.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler function",
+    label = "expected a plain `fn` with 0 to 8 parameters",
+    note = "a handler is a non-async `fn`, e.g. `fn handler(body: Vec<u8>) -> FunctionResult<Vec<u8>>`; \
+            with more than 8 values to extract, take `WebRequest` or a `Json<T>` struct instead"
+)]
+pub trait HandlerFn<Args> {
+    /// The return type.
+    type Output;
+    /// Call with the extracted parameters.
+    fn call_with(self, args: Args) -> Self::Output;
+}
+
+/// The parameter tuple of a handler that may read the body: every element but the last implements
+/// [`FromRequestParts`], the last [`FromRequest`].
+pub trait ExtractArgs<M>: Sized {
+    /// Extract every parameter, or the response of the first rejection.
+    ///
+    /// # Errors
+    /// The rejection's response.
+    fn extract(request: WebRequest) -> Result<Self, WebResponse>;
+}
+
+/// The parameter tuple of a handler that reads only the request head (`get!`): every element implements
+/// [`FromRequestParts`].
+pub trait ExtractHeadArgs: Sized {
+    /// Extract every parameter, or the response of the first rejection.
+    ///
+    /// # Errors
+    /// The rejection's response.
+    fn extract(request: &WebRequest) -> Result<Self, WebResponse>;
+}
 
 /// A function that can serve requests with a body (`post!`, and `route!` for methods other than GET).
 ///
 /// Implemented for every `fn(T1, ..., Tn) -> R` with up to 8 parameters where `T1..Tn-1` implement
 /// [`FromRequestParts`], `Tn` implements [`FromRequest`] (it may take the body) and `R` implements
 /// [`IntoResponse`].
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a valid momento-functions handler",
-    label = "expected a plain `fn` whose parameters are extractors and whose return type implements `IntoResponse`",
-    note = "a handler is a non-async `fn` with 0 to 8 parameters, e.g. `fn handler(body: Vec<u8>) -> FunctionResult<Vec<u8>>`",
-    note = "the last parameter may take the body (`Vec<u8>`, `String`, `Json<T>`, `WebRequest`); the others must be \
-            `RequestContext`, `Query<T>`, `Method` or `Headers`"
-)]
 pub trait Handler<Args>: Sized {
     /// Extract the parameters from `request`, call the function and convert its result.
     fn call(self, request: WebRequest) -> WebResponse;
@@ -24,75 +57,106 @@ pub trait Handler<Args>: Sized {
 ///
 /// Implemented for every `fn(T1, ..., Tn) -> R` with up to 8 parameters that all implement
 /// [`FromRequestParts`], where `R` implements [`IntoResponse`].
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a valid `get!` handler",
-    label = "expected a plain `fn` whose parameters all read the request head",
-    note = "`get!` handlers take no body: use `RequestContext`, `Query<T>`, `Method` or `Headers` parameters",
-    note = "to read a body, serve the method with `post!` (or `route!(get: .., post: ..)`)"
-)]
 pub trait GetHandler<Args>: Sized {
     /// Extract the parameters from `request`, call the function and convert its result.
     fn call(self, request: WebRequest) -> WebResponse;
+}
+
+impl<F, A, M> Handler<(M, A)> for F
+where
+    F: HandlerFn<A>,
+    A: ExtractArgs<M>,
+    F::Output: IntoResponse,
+{
+    fn call(self, request: WebRequest) -> WebResponse {
+        match A::extract(request) {
+            Ok(args) => self.call_with(args).into_response(),
+            Err(rejection) => rejection,
+        }
+    }
+}
+
+impl<F, A> GetHandler<A> for F
+where
+    F: HandlerFn<A>,
+    A: ExtractHeadArgs,
+    F::Output: IntoResponse,
+{
+    fn call(self, request: WebRequest) -> WebResponse {
+        match A::extract(&request) {
+            Ok(args) => self.call_with(args).into_response(),
+            Err(rejection) => rejection,
+        }
+    }
+}
+
+impl<F, R> HandlerFn<()> for F
+where
+    F: FnOnce() -> R,
+{
+    type Output = R;
+    fn call_with(self, (): ()) -> R {
+        self()
+    }
+}
+
+impl ExtractArgs<()> for () {
+    fn extract(_request: WebRequest) -> Result<Self, WebResponse> {
+        Ok(())
+    }
+}
+
+impl ExtractHeadArgs for () {
+    fn extract(_request: &WebRequest) -> Result<Self, WebResponse> {
+        Ok(())
+    }
 }
 
 macro_rules! try_extract {
     ($e:expr) => {
         match $e {
             Ok(value) => value,
-            Err(rejection) => return rejection.into_response(),
+            Err(rejection) => return Err(rejection.into_response()),
         }
     };
 }
 
-impl<F, R> Handler<()> for F
-where
-    F: FnOnce() -> R,
-    R: IntoResponse,
-{
-    fn call(self, _request: WebRequest) -> WebResponse {
-        self().into_response()
-    }
-}
-
-impl<F, R> GetHandler<()> for F
-where
-    F: FnOnce() -> R,
-    R: IntoResponse,
-{
-    fn call(self, _request: WebRequest) -> WebResponse {
-        self().into_response()
-    }
-}
-
 macro_rules! impl_handlers {
     ([$($part:ident),*], $last:ident) => {
-        #[allow(non_snake_case, reason = "type parameters double as variable names")]
-        impl<F, R, M, $($part,)* $last> Handler<(M, $($part,)* $last,)> for F
+        impl<F, R, $($part,)* $last> HandlerFn<($($part,)* $last,)> for F
         where
             F: FnOnce($($part,)* $last) -> R,
-            R: IntoResponse,
-            $($part: FromRequestParts,)*
-            $last: FromRequest<M>,
         {
-            fn call(self, request: WebRequest) -> WebResponse {
-                $(let $part = try_extract!($part::from_request_parts(&request.context));)*
-                let $last = try_extract!($last::from_request(request));
-                self($($part,)* $last).into_response()
+            type Output = R;
+            #[allow(non_snake_case, reason = "type parameters double as variable names")]
+            fn call_with(self, ($($part,)* $last,): ($($part,)* $last,)) -> R {
+                self($($part,)* $last)
             }
         }
 
-        #[allow(non_snake_case, reason = "type parameters double as variable names")]
-        impl<F, R, $($part,)* $last> GetHandler<($($part,)* $last,)> for F
+        impl<M, $($part,)* $last> ExtractArgs<M> for ($($part,)* $last,)
         where
-            F: FnOnce($($part,)* $last) -> R,
-            R: IntoResponse,
+            $($part: FromRequestParts,)*
+            $last: FromRequest<M>,
+        {
+            #[allow(non_snake_case, reason = "type parameters double as variable names")]
+            fn extract(request: WebRequest) -> Result<Self, WebResponse> {
+                $(let $part = try_extract!($part::from_request_parts(&request.context));)*
+                let $last = try_extract!($last::from_request(request));
+                Ok(($($part,)* $last,))
+            }
+        }
+
+        impl<$($part,)* $last> ExtractHeadArgs for ($($part,)* $last,)
+        where
             $($part: FromRequestParts,)*
             $last: FromRequestParts,
         {
-            fn call(self, request: WebRequest) -> WebResponse {
+            #[allow(non_snake_case, reason = "type parameters double as variable names")]
+            fn extract(request: &WebRequest) -> Result<Self, WebResponse> {
                 $(let $part = try_extract!($part::from_request_parts(&request.context));)*
                 let $last = try_extract!($last::from_request_parts(&request.context));
-                self($($part,)* $last).into_response()
+                Ok(($($part,)* $last,))
             }
         }
     };

@@ -67,13 +67,16 @@ mod status;
 
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};
-pub use handler::{GetHandler, Handler};
+pub use handler::{ExtractArgs, ExtractHeadArgs, GetHandler, Handler, HandlerFn};
 pub use momento_functions_host::encoding::Json;
 pub use momento_functions_macros::{get, post, route};
 pub use request::{Headers, Method, RequestContext, WebRequest};
 pub use response::{IntoResponse, WebResponse};
 pub use status::StatusCode;
 
+/// The `log` facade: `momento_functions::log::info!(...)` works without a separate dependency.
+#[doc(no_inline)]
+pub use log;
 /// The cache client: the crate [`momento_functions_cache`], re-exported.
 pub use momento_functions_cache as cache;
 /// The outbound HTTP client: the crate [`momento_functions_http`], re-exported.

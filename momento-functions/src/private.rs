@@ -6,7 +6,7 @@ pub use momento_functions_host::wit::exports::momento::functions::web::{
     Guest, Header as WitHeader, Request as WitRequest, Response as WitResponse,
 };
 
-pub use crate::handler::{GetHandler, Handler};
+pub use crate::handler::{ExtractArgs, ExtractHeadArgs, HandlerFn};
 pub use crate::{FunctionResult, Json, Method, StatusCode, WebRequest, WebResponse};
 
 use crate::IntoResponse;
@@ -54,14 +54,28 @@ pub fn response_to_wit(response: WebResponse) -> WitResponse {
     }
 }
 
+// The bounds below are spelled out (rather than `H: Handler<A>`) so that each mistake gets its own message:
+// not a function / too many parameters, a parameter that is not an extractor, a return type that is not a
+// response.
+
 /// Call a handler that may read the body.
-pub fn call<A, H: Handler<A>>(handler: H, request: WebRequest) -> WebResponse {
-    handler.call(request)
+pub fn call<H, A, M>(handler: H, request: WebRequest) -> WebResponse
+where
+    H: HandlerFn<A>,
+    A: ExtractArgs<M>,
+    H::Output: IntoResponse,
+{
+    crate::Handler::<(M, A)>::call(handler, request)
 }
 
 /// Call a handler that reads only the request head.
-pub fn call_get<A, H: GetHandler<A>>(handler: H, request: WebRequest) -> WebResponse {
-    handler.call(request)
+pub fn call_get<H, A>(handler: H, request: WebRequest) -> WebResponse
+where
+    H: HandlerFn<A>,
+    A: ExtractHeadArgs,
+    H::Output: IntoResponse,
+{
+    crate::GetHandler::<A>::call(handler, request)
 }
 
 /// Call a typed JSON handler: `fn(Req) -> FunctionResult<Resp>`.

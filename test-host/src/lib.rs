@@ -46,3 +46,9 @@ pub use services::http::{
     HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse, RealHttpConfig,
     UnmetExpectations,
 };
+
+/// Support for benchmarks: the bare-wasmtime floor. Not public API.
+#[doc(hidden)]
+pub mod bench_support {
+    pub use crate::runtime::bare::{BareRunner, BareState};
+}

@@ -20,7 +20,7 @@ pub enum Level {
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Level::Error => "ERROR",
             Level::Warn => "WARN",
             Level::Info => "INFO",

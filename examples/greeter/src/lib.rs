@@ -1,37 +1,72 @@
-//! A typed JSON function: `{"name": "Ada"}` is answered with `{"message": "Hello, Ada!"}`.
+//! A greeter with a typed JSON POST and a typed-query GET, served by one function.
 //!
-//! Invalid JSON is answered with 400 and a JSON body naming line, column and field; an empty name with
-//! a 500 from the handler's own error (to show the error path).
+//! - `POST /` with `{"name": "Ada"}` → `{"message": "Hello, Ada!"}` (typed JSON: a body that does not fit is
+//!   answered 400 with a JSON body naming line, column and field; an empty name is the handler's own 500);
+//! - `GET /?name=Ada&name=Grace&shout=true` → `HELLO, ADA AND GRACE!` as text (repeated keys are kept);
+//! - any other method → 405 with `Allow: GET, POST`.
+//!
+//! The greeting word comes from the `GREETING` environment variable (default "Hello"), and every greeting
+//! is logged with `log::info!`.
 //!
 //! ```text
 //! cargo run -q -p momento-functions-test-host -- invoke examples/greeter --data '{"name":"Ada"}'
+//! cargo run -q -p momento-functions-test-host -- invoke examples/greeter -X GET --path '/?name=Ada' --env GREETING=Hi
 //! ```
 
-use momento_functions::{FunctionError, FunctionResult};
+use momento_functions::{FunctionError, FunctionResult, Query, RequestContext};
 
-/// The request body.
+/// The POST body.
 #[derive(serde::Deserialize)]
 struct Request {
     name: String,
-    /// Optional greeting word, "Hello" by default.
+    /// Greeting word for this request, overriding `GREETING`.
     #[serde(default)]
     greeting: Option<String>,
 }
 
-/// The response body.
+/// The POST response.
 #[derive(serde::Serialize)]
 struct Response {
     message: String,
 }
 
-momento_functions::post!(greet, Request, Response);
+/// The GET query: `?name=..&name=..&shout=true`.
+#[derive(serde::Deserialize)]
+struct GreetQuery {
+    #[serde(default)]
+    name: Vec<String>,
+    #[serde(default)]
+    shout: bool,
+}
+
+momento_functions::route!(get: greet_query, post: (greet, Request, Response));
+
+fn greeting_word() -> String {
+    std::env::var("GREETING").unwrap_or_else(|_| "Hello".to_owned())
+}
 
 fn greet(request: Request) -> FunctionResult<Response> {
     if request.name.trim().is_empty() {
         return Err(FunctionError::internal("cannot greet an empty name"));
     }
-    let greeting = request.greeting.as_deref().unwrap_or("Hello");
+    let greeting = request.greeting.unwrap_or_else(greeting_word);
+    log::info!("greeting {}", request.name);
     Ok(Response {
         message: format!("{greeting}, {}!", request.name),
+    })
+}
+
+fn greet_query(Query(query): Query<GreetQuery>, context: RequestContext) -> FunctionResult<String> {
+    if query.name.is_empty() {
+        return Err(FunctionError::bad_request(
+            "add at least one `name` query parameter",
+        ));
+    }
+    log::info!(target: "greeter::get", "greeting {} from {}", query.name.join(", "), context.path());
+    let message = format!("{}, {}!", greeting_word(), query.name.join(" and "));
+    Ok(if query.shout {
+        message.to_uppercase()
+    } else {
+        message
     })
 }

@@ -3,6 +3,7 @@
 //! Load once, invoke many: everything slow happens in [`Function::load`]; an invocation is only
 //! `Store::new` + instantiate from the `InstancePre` + call + drop.
 
+pub(crate) mod bare;
 mod compile_cache;
 mod engine;
 mod invoke;

@@ -1,0 +1,7 @@
+momento_functions::post!(async handler);
+
+fn handler(body: Vec<u8>) -> Vec<u8> {
+    body
+}
+
+fn main() {}

@@ -1,0 +1,3 @@
+momento_functions::post!();
+
+fn main() {}

@@ -1,0 +1,3 @@
+momento_functions::route!();
+
+fn main() {}

@@ -1,0 +1,7 @@
+momento_functions::get!(hello);
+
+fn hello() -> &'static str {
+    "hello"
+}
+
+fn main() {}

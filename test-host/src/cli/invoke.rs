@@ -1,0 +1,84 @@
+//! `invoke`: run a function once and print its response.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Args;
+use momento_functions_test_host::TestHost;
+
+use super::{EXIT_ERROR_RESPONSE, EXIT_INVOKE, EXIT_LOAD, HostArgs, RequestArgs};
+
+/// Invoke a function once.
+#[derive(Debug, Args)]
+pub(crate) struct InvokeCommand {
+    #[command(flatten)]
+    host: HostArgs,
+    #[command(flatten)]
+    request: RequestArgs,
+    /// Print the status, headers, invocation id and time to stderr.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+impl InvokeCommand {
+    pub(crate) fn run(self) -> ExitCode {
+        let request = match self.request.request() {
+            Ok(request) => request,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        };
+        let host = match self.host.load(TestHost::builder().keep_log_history(false)) {
+            Ok(host) => host,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(EXIT_LOAD);
+            }
+        };
+        let response = match host.invoke(request) {
+            Ok(response) => response,
+            Err(error) => {
+                eprintln!("error: invocation failed ({}): {error}", error.code());
+                return ExitCode::from(EXIT_INVOKE);
+            }
+        };
+        for record in response.logs() {
+            eprintln!("{record}");
+        }
+        if response.logs_dropped() > 0 {
+            eprintln!(
+                "({} more log records dropped: per-invocation limit)",
+                response.logs_dropped()
+            );
+        }
+        if self.verbose {
+            eprintln!(
+                "< {} ({} µs, invocation {})",
+                response.status(),
+                response.elapsed().as_micros(),
+                response.invocation_id()
+            );
+            for (name, value) in response.headers() {
+                eprintln!("< {name}: {value}");
+            }
+        }
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout
+            .write_all(response.body())
+            .and_then(|()| stdout.flush())
+        {
+            eprintln!("error: cannot write the response body: {e}");
+            return ExitCode::from(EXIT_INVOKE);
+        }
+        if response.is_success() {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!(
+                "error: the function answered with status {}",
+                response.status()
+            );
+            ExitCode::from(EXIT_ERROR_RESPONSE)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The command line: one file per subcommand, each a clap struct with `run`.
+
+mod bench;
+mod invoke;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use momento_functions_test_host::{Request, TestHost, TestHostBuilder, guest_build};
+
+/// Exit code: the function answered with a non-2xx status.
+pub(crate) const EXIT_ERROR_RESPONSE: u8 = 1;
+/// Exit code: the component could not be built or loaded.
+pub(crate) const EXIT_LOAD: u8 = 3;
+/// Exit code: the invocation failed (trap, timeout, limit).
+pub(crate) const EXIT_INVOKE: u8 = 4;
+
+/// Run, check and benchmark momento-functions locally, in the same wasmtime sandbox as production.
+///
+/// TARGET is a `.wasm` component or a function crate directory (built for wasm32-wasip2 first).
+#[derive(Debug, Parser)]
+#[command(name = "momento-functions-test-host", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Invoke a function once: the response body goes to stdout, logs to stderr.
+    ///
+    /// Exit codes: 0 for a 2xx response, 1 for any other status, 3 when the component cannot be built or
+    /// loaded, 4 when the invocation fails (trap, timeout, limit).
+    Invoke(invoke::InvokeCommand),
+    /// Measure per-invocation time (fresh instance + call): median and p99 in ns, and invocations/s.
+    Bench(bench::BenchCommand),
+}
+
+impl Cli {
+    pub(crate) fn run(self) -> ExitCode {
+        match self.command {
+            Command::Invoke(command) => command.run(),
+            Command::Bench(command) => command.run(),
+        }
+    }
+}
+
+/// The request options `invoke` and `bench` share.
+#[derive(Debug, Args)]
+pub(crate) struct RequestArgs {
+    /// Request body.
+    #[arg(long, short = 'd', conflicts_with = "data_file")]
+    data: Option<String>,
+    /// Read the request body from a file (`-` for stdin).
+    #[arg(long, value_name = "PATH")]
+    data_file: Option<PathBuf>,
+    /// HTTP method.
+    #[arg(long, short = 'X', default_value = "POST")]
+    method: String,
+    /// Path relative to the function, e.g. `/items/7`; a `?query` part becomes the query string.
+    #[arg(long, default_value = "/")]
+    path: String,
+    /// A request header, `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+}
+
+/// The host options `invoke` and `bench` share.
+#[derive(Debug, Args)]
+pub(crate) struct HostArgs {
+    /// A `.wasm` component, or a function crate directory to build first.
+    #[arg(value_name = "TARGET")]
+    target: PathBuf,
+    /// An environment variable of the function, `KEY=VALUE` (repeatable).
+    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+}
+
+fn parse_header(raw: &str) -> Result<(String, String), String> {
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| format!("`{raw}` is not `Name: value`"))?;
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+        return Err(format!("`{name}` is not a valid header name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+fn parse_env(raw: &str) -> Result<(String, String), String> {
+    let (key, value) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("`{raw}` is not `KEY=VALUE`"))?;
+    if key.is_empty() {
+        return Err(format!("`{raw}` has an empty variable name"));
+    }
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+impl RequestArgs {
+    /// Build the request; reads `--data-file`.
+    pub(crate) fn request(&self) -> Result<Request, String> {
+        let body = match (&self.data, &self.data_file) {
+            (Some(data), _) => data.clone().into_bytes(),
+            (None, Some(path)) if path == Path::new("-") => {
+                let mut body = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut body)
+                    .map_err(|e| format!("cannot read the request body from stdin: {e}"))?;
+                body
+            }
+            (None, Some(path)) => std::fs::read(path)
+                .map_err(|e| format!("cannot read --data-file {}: {e}", path.display()))?,
+            (None, None) => Vec::new(),
+        };
+        let (path, query) = match self.path.split_once('?') {
+            Some((path, query)) => (path, query),
+            None => (self.path.as_str(), ""),
+        };
+        let mut request = Request::new(&self.method, path).query(query).body(body);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        Ok(request)
+    }
+}
+
+impl HostArgs {
+    /// Configure a host from the options (the caller may add more), then load the target.
+    pub(crate) fn load(&self, builder: TestHostBuilder) -> Result<TestHost, String> {
+        let wasm = self.wasm_path()?;
+        let mut builder = builder.envs(self.env.iter().cloned());
+        if self.target.is_dir()
+            && let Some(name) = self
+                .target
+                .canonicalize()
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        {
+            builder = builder.function_name(name);
+        }
+        builder
+            .build_file(&wasm)
+            .map_err(|e| format!("cannot load {}: {e}", self.target.display()))
+    }
+
+    /// The component file: the target itself, or the crate's build output (built first).
+    pub(crate) fn wasm_path(&self) -> Result<PathBuf, String> {
+        if self.target.is_dir() {
+            guest_build::build_crate_once(&self.target)
+                .map_err(|e| format!("cannot build {}: {e}", self.target.display()))
+        } else {
+            Ok(self.target.clone())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_and_env_are_parsed() {
+        assert_eq!(
+            parse_header("Content-Type: text/plain"),
+            Ok(("Content-Type".into(), "text/plain".into()))
+        );
+        assert!(parse_header("no colon").is_err());
+        assert!(parse_header(": value").is_err());
+        assert_eq!(parse_env("A=b=c"), Ok(("A".into(), "b=c".into())));
+        assert!(parse_env("=x").is_err());
+        assert!(parse_env("novalue").is_err());
+    }
+}
