@@ -14,7 +14,7 @@ use momento_functions_test_host::{Request, Response, TestHost, TestHostBuilder};
 use serde_json::Value;
 
 /// The probe guest: one SDK operation per request.
-pub const PROBE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test-guests/sdk-probe");
+pub const PROBE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-guests/sdk-probe");
 
 pub fn probe(builder: TestHostBuilder) -> TestHost {
     builder
