@@ -12,7 +12,14 @@ pub type FunctionResult<T> = Result<T, FunctionError>;
 /// The body is `{"status": <code>, "error": "<reason>", "message": "<message>"}`.
 ///
 /// `?` converts any [`std::error::Error`] into a `FunctionError` (500, with the error's message); the
-/// SDK's client errors and rejections choose a more precise status. Build one yourself to pick the status:
+/// SDK's client errors and rejections choose a more precise status:
+///
+/// | error | status |
+/// |---|---|
+/// | [`cache::Error`](crate::cache::Error) | `InvalidArgument` 400, `LimitExceeded` 413, `PermissionDenied` 403, `FailedPrecondition` 409, `Timeout` 504, others 500 |
+/// | [`http::Error`](crate::http::Error) | `Connect`, `RequestFailed`, `Status`, `DeserializeJson`, `Utf8` 502 (the upstream failed); `Timeout` 504; others 500 (the function built a bad request) |
+///
+/// Build one yourself to pick the status:
 ///
 /// ```
 /// use momento_functions::{FunctionError, FunctionResult, StatusCode};
@@ -123,7 +130,41 @@ fn status_of(error: &(dyn std::error::Error + 'static)) -> StatusCode {
     if let Some(rejection) = error.downcast_ref::<crate::extract::Rejection>() {
         return rejection.status();
     }
+    if let Some(error) = error.downcast_ref::<crate::cache::Error>() {
+        return cache_status(error);
+    }
+    if let Some(error) = error.downcast_ref::<crate::http::Error>() {
+        return http_status(error);
+    }
     StatusCode::INTERNAL_SERVER_ERROR
+}
+
+/// Cache errors: the caller's input (a key or value from the request) 400/413, the cache's refusal 403,
+/// a conflicting stored value 409, a slow cache 504; a bug or a broken cache 500.
+fn cache_status(error: &crate::cache::Error) -> StatusCode {
+    use crate::cache::Error;
+    match error {
+        Error::InvalidArgument(_) => StatusCode::BAD_REQUEST,
+        Error::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::PermissionDenied(_) => StatusCode::FORBIDDEN,
+        Error::FailedPrecondition(_) => StatusCode::CONFLICT,
+        Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// HTTP errors: the upstream failed 502, timed out 504; the function built a bad request 500.
+fn http_status(error: &crate::http::Error) -> StatusCode {
+    use crate::http::Error;
+    match error {
+        Error::Connect(_)
+        | Error::RequestFailed(_)
+        | Error::Status { .. }
+        | Error::DeserializeJson(_)
+        | Error::Utf8(_) => StatusCode::BAD_GATEWAY,
+        Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for FunctionError {
@@ -174,5 +215,57 @@ impl IntoResponse for FunctionError {
             .with_status(self.status)
             .with_header("content-type", "application/json")
             .with_body(body.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{cache, http};
+
+    fn status(error: impl std::error::Error + Send + Sync + 'static) -> u16 {
+        FunctionError::from(error).status().as_u16()
+    }
+
+    #[test]
+    fn cache_errors_map_to_statuses() {
+        let m = || "m".to_owned();
+        assert_eq!(status(cache::Error::InvalidArgument(m())), 400);
+        assert_eq!(status(cache::Error::LimitExceeded(m())), 413);
+        assert_eq!(status(cache::Error::PermissionDenied(m())), 403);
+        assert_eq!(status(cache::Error::FailedPrecondition(m())), 409);
+        assert_eq!(status(cache::Error::Timeout(m())), 504);
+        assert_eq!(status(cache::Error::Internal(m())), 500);
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        let error = cache::Error::DeserializeJson {
+            key: "`k`".into(),
+            source: json,
+        };
+        assert_eq!(status(error), 500);
+    }
+
+    #[test]
+    fn http_errors_map_to_statuses() {
+        let m = || "m".to_owned();
+        assert_eq!(status(http::Error::Connect(m())), 502);
+        assert_eq!(status(http::Error::RequestFailed(m())), 502);
+        assert_eq!(status(http::Error::Timeout(m())), 504);
+        assert_eq!(status(http::Error::InvalidUrl(m())), 500);
+        assert_eq!(status(http::Error::InvalidHeader(m())), 500);
+        assert_eq!(status(http::Error::InvalidMethod(m())), 500);
+        let error = http::Error::Status {
+            status: 503,
+            url: "u".into(),
+            body: String::new(),
+        };
+        assert_eq!(status(error), 502);
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        assert_eq!(status(http::Error::DeserializeJson(json)), 502);
+    }
+
+    #[test]
+    fn the_message_names_the_cause() {
+        let error = FunctionError::from(cache::Error::Timeout("no answer in 1s".into()));
+        assert_eq!(error.message(), "cache timeout: no answer in 1s");
     }
 }

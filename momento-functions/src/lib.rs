@@ -35,6 +35,27 @@
 //!
 //! Handlers return [`FunctionResult<T>`]. `Err(FunctionError)` answers with its status and a JSON body
 //! `{"status", "error", "message"}`; `?` converts any error (500 unless the SDK knows better).
+//!
+//! # Host services
+//!
+//! The [`cache`] and [`http`] clients are re-exported here (they are the crates `momento-functions-cache`
+//! and `momento-functions-http`), so one dependency is enough; `?` on their errors picks a fitting
+//! status (see [`FunctionError`]):
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use momento_functions::{cache, http, FunctionResult};
+//!
+//! momento_functions::get!(weather);
+//! fn weather() -> FunctionResult<Vec<u8>> {
+//!     if let Some(cached) = cache::get("weather")? {
+//!         return Ok(cached);
+//!     }
+//!     let body = http::get("https://weather.example.com/today")?.error_for_status()?.into_body();
+//!     cache::set("weather", &body, Duration::from_secs(300))?;
+//!     Ok(body)
+//! }
+//! ```
 #![deny(missing_docs)]
 
 mod error;
@@ -56,6 +77,10 @@ pub use status::StatusCode;
 /// The `log` facade: `momento_functions::log::info!(...)` works without a separate dependency.
 #[doc(no_inline)]
 pub use log;
+/// The cache client: the crate [`momento_functions_cache`], re-exported.
+pub use momento_functions_cache as cache;
+/// The outbound HTTP client: the crate [`momento_functions_http`], re-exported.
+pub use momento_functions_http as http;
 
 #[doc(hidden)]
 #[path = "private.rs"]

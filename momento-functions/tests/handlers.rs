@@ -93,7 +93,7 @@ fn json_in_json_out_with_field_paths_in_errors() {
     }
     #[derive(serde::Deserialize)]
     struct Item {
-        #[allow(dead_code)]
+        #[allow(dead_code, reason = "only deserialized, to check the error path")]
         qty: u32,
     }
     fn count(Json(order): Json<Order>) -> Json<usize> {

@@ -2,13 +2,16 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::bindings::web;
+use crate::clock::Clock;
 use crate::error::{InvokeError, LoadError};
 use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
 use crate::runtime::{Function, ImportInfo, Invocation, Outcome, Runtime};
+use crate::services::cache::{CacheLimits, CacheMock};
+use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
 use crate::state::Services;
 
 /// A local host for one function: the compiled component, its limits and its mock services.
@@ -50,6 +53,13 @@ pub struct TestHostBuilder {
     log_level: Level,
     keep_log_history: bool,
     compile_cache: Option<PathBuf>,
+    clock: Clock,
+    cache_limits: CacheLimits,
+    /// Seeded cache items: key, value, TTL (`None`: never expires).
+    cache_items: Vec<(Vec<u8>, Vec<u8>, Option<Duration>)>,
+    http_routes: Vec<HttpRoute>,
+    real_http: Option<RealHttpConfig>,
+    record_calls: bool,
 }
 
 impl Default for TestHostBuilder {
@@ -61,6 +71,12 @@ impl Default for TestHostBuilder {
             log_level: Level::Trace,
             keep_log_history: true,
             compile_cache: crate::runtime::default_compile_cache_dir(),
+            clock: Clock::system(),
+            cache_limits: CacheLimits::default(),
+            cache_items: Vec::new(),
+            http_routes: Vec::new(),
+            real_http: None,
+            record_calls: true,
         }
     }
 }
@@ -161,11 +177,23 @@ impl TestHostBuilder {
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
+        let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
+        for (key, value, ttl) in self.cache_items {
+            match ttl {
+                Some(ttl) => cache.insert_with_ttl(key, value, ttl),
+                None => cache.insert(key, value),
+            }
+        }
+        // Real mode: the pooled client is created here, before the first invocation.
+        let http = HttpMock::new(self.http_routes, self.real_http, self.record_calls);
         let services = Services {
             env: self.env,
             function_name: self.function_name.unwrap_or_else(|| "function".to_owned()),
             log_level: self.log_level,
             keep_log_history: self.keep_log_history,
+            clock: self.clock,
+            cache,
+            http,
             ..Services::default()
         };
         Ok(TestHost {
@@ -178,6 +206,72 @@ impl TestHostBuilder {
         if self.function_name.is_none() {
             self.function_name = name;
         }
+        self
+    }
+}
+
+/// Clock, cache and outbound HTTP.
+impl TestHostBuilder {
+    /// Use a test clock, standing at the current time until [`Clock::advance`]d (see [`TestHost::clock`]).
+    /// Cache expiry and the function's `SystemTime`/`Instant` follow it.
+    pub fn test_clock(self) -> Self {
+        self.clock(Clock::manual(SystemTime::now()))
+    }
+
+    /// Use `clock` (e.g. `Clock::manual(UNIX_EPOCH + ..)` for a fixed start). Default: the system clock.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Limits of the cache (default: key 64 KiB, value 1 MiB, TTL 24 h).
+    pub fn cache_limits(mut self, limits: CacheLimits) -> Self {
+        self.cache_limits = limits;
+        self
+    }
+
+    /// Seed the cache with an item that never expires.
+    pub fn cache_entry(mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Self {
+        self.cache_items
+            .push((key.as_ref().to_vec(), value.as_ref().to_vec(), None));
+        self
+    }
+
+    /// Seed the cache with an item that expires `ttl` after the host is built (by the host's clock).
+    pub fn cache_entry_with_ttl(
+        mut self,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+        ttl: Duration,
+    ) -> Self {
+        self.cache_items
+            .push((key.as_ref().to_vec(), value.as_ref().to_vec(), Some(ttl)));
+        self
+    }
+
+    /// Add a mock HTTP route (the first matching route answers). See [`HttpMock`].
+    pub fn http_route(mut self, route: HttpRoute) -> Self {
+        self.http_routes.push(route);
+        self
+    }
+
+    /// Real mode: requests no route matches go to the network, through one pooled client shared by
+    /// every invocation (keep-alive connections are reused), with default timeouts (2 s to connect,
+    /// 10 s in all) and never past the invocation's deadline.
+    pub fn real_http(self) -> Self {
+        self.real_http_config(RealHttpConfig::default())
+    }
+
+    /// Real mode with `config`.
+    pub fn real_http_config(mut self, config: RealHttpConfig) -> Self {
+        self.real_http = Some(config);
+        self
+    }
+
+    /// Record every cache and HTTP call (default on). Turn off for long runs, where the log would grow
+    /// without bound.
+    pub fn record_calls(mut self, record: bool) -> Self {
+        self.record_calls = record;
         self
     }
 }
@@ -284,6 +378,22 @@ impl TestHost {
     /// How long loading took (read, validate, compile or deserialize, pre-link).
     pub fn load_time(&self) -> Duration {
         self.function.load_time
+    }
+
+    /// The host's clock; with [`TestHostBuilder::test_clock`], [`Clock::advance`] moves time for cache
+    /// expiry and for the function.
+    pub fn clock(&self) -> &Clock {
+        &self.services.clock
+    }
+
+    /// The cache every invocation shares: seed it, read it, list calls, inject faults.
+    pub fn cache(&self) -> &CacheMock {
+        &self.services.cache
+    }
+
+    /// Outbound HTTP: routes, recorded calls, expectations.
+    pub fn http(&self) -> &HttpMock {
+        &self.services.http
     }
 }
 

@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod bindings;
+mod clock;
 mod error;
 pub mod guest_build;
 mod harness;
@@ -31,12 +32,21 @@ pub mod server;
 mod services;
 mod state;
 
+pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
 pub use guest_build::BuildError;
 pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
 pub use runtime::{CheckReport, ImportInfo, check_component};
+pub use services::cache::{
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheMock, CacheOp, CacheOpKind, CacheOutcome,
+    SetCondition,
+};
+pub use services::http::{
+    HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse, RealHttpConfig,
+    UnmetExpectations,
+};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.
 #[doc(hidden)]

@@ -27,6 +27,12 @@ pub(crate) struct Services {
     pub(crate) keep_log_history: bool,
     /// Every log record of every invocation, in order.
     pub(crate) log_history: Mutex<Vec<LogRecord>>,
+    /// The host's clock: cache expiry and, for a test clock, the function's WASI clocks.
+    pub(crate) clock: crate::clock::Clock,
+    /// The in-memory cache shared by every invocation.
+    pub(crate) cache: crate::services::cache::CacheMock,
+    /// Outbound HTTP: mock routes, the call log, and in real mode the shared pooled client.
+    pub(crate) http: crate::services::http::HttpMock,
 }
 
 /// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as
@@ -105,13 +111,17 @@ pub(crate) struct HostState {
     pub(crate) warnings: Vec<InvokeError>,
     /// When the invocation started.
     pub(crate) started: Instant,
-    /// Its deadline, and where it is really interrupted (later in warn-only mode).
-    pub(crate) deadline: Duration,
+    /// Its deadline (`Limits::deadline`), and where it is really interrupted (later in warn-only mode).
+    pub(crate) soft_deadline: Duration,
     pub(crate) hard_deadline: Duration,
+    /// When the invocation is interrupted (`started + hard_deadline`): blocking host calls (HTTP) never wait
+    /// past it, because epoch interruption cannot stop a guest that is inside a host call.
+    pub(crate) deadline: Option<Instant>,
 }
 
 impl HostState {
     pub(crate) fn new(services: Arc<Services>, invocation_id: String, limits: &Limits) -> Self {
+        let started = Instant::now();
         HostState {
             services,
             invocation_id,
@@ -127,9 +137,10 @@ impl HostState {
             host_call_limit: limits.host_calls,
             warn_only: limits.warn_only,
             warnings: Vec::new(),
-            started: Instant::now(),
-            deadline: limits.deadline,
+            started,
+            soft_deadline: limits.deadline,
             hard_deadline: limits.hard_deadline(),
+            deadline: started.checked_add(limits.hard_deadline()),
         }
     }
 
@@ -153,14 +164,6 @@ impl HostState {
             }));
         }
         Ok(())
-    }
-
-    /// Time left before the invocation's deadline (zero once it has passed). A host import that may
-    /// block (outbound HTTP) must not wait longer than this: epoch interruption cannot stop a guest that
-    /// is inside a host call.
-    #[allow(dead_code, reason = "for host imports that block, e.g. outbound HTTP")]
-    pub(crate) fn time_left(&self) -> Duration {
-        self.deadline.saturating_sub(self.started.elapsed())
     }
 
     /// Record what production would have failed the invocation with (warn-only mode).
@@ -201,6 +204,9 @@ impl WasiView for HostState {
                 .envs(&self.services.env)
                 .stdout(stdout)
                 .stderr(stderr);
+            if let Some((wall, monotonic)) = self.services.clock.wasi_clocks() {
+                builder.wall_clock(wall).monotonic_clock(monotonic);
+            }
             builder.build()
         });
         WasiCtxView {

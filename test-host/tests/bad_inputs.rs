@@ -1,7 +1,7 @@
 //! The bad-input suite: malformed uploads and misbehaving functions. Each case ends in its own typed error
 //! (never a host panic), and the host keeps serving: the next invocation succeeds.
 //!
-//! Runtime faults come from `test-host/test-programs` (the request path selects the fault); malformed
+//! Runtime faults come from `test-host/test-guests/test-programs` (the request path selects the fault); malformed
 //! components are written as WAT here and assembled with the `wat` crate. Not covered here (they need the
 //! cache mock): 1,000 concurrent invocations sharing cache state, a trap in the middle of a cache write.
 
@@ -10,7 +10,7 @@ mod common;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use common::{example_wasm, programs, programs_wasm, quick_limits};
+use common::faults::{example_wasm, programs, programs_wasm, quick_limits};
 use momento_functions_test_host::{
     InvokeError, Level, Limits, LoadError, LogSource, Request, TestHost, check_component,
 };

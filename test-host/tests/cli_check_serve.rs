@@ -9,7 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{example_wasm, programs_wasm};
+use common::faults::{example_wasm, programs_wasm};
 
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_momento-functions-test-host"))
@@ -38,7 +38,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
 
 #[test]
 fn check_accepts_a_function_and_lists_what_it_uses() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-programs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-guests/test-programs");
     let out = cli(&["check", dir.to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{programs, quick_limits};
+use common::faults::{programs, quick_limits};
 use momento_functions_test_host::{InvokeError, Limits, Request};
 
 #[test]

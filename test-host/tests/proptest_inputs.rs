@@ -10,7 +10,7 @@ mod common;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{example_wasm, programs, quick_limits};
+use common::faults::{example_wasm, programs, quick_limits};
 use momento_functions_test_host::{InvokeError, Limits, Request, TestHost};
 use proptest::prelude::*;
 

@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use common::{example_wasm, programs, quick_limits};
+use common::faults::{example_wasm, programs, quick_limits};
 use momento_functions_test_host::server::{ServeOptions, Server};
 use momento_functions_test_host::{Limits, TestHost};
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{programs, quick_limits, rss_bytes};
+use common::faults::{programs, quick_limits, rss_bytes};
 use momento_functions_test_host::{InvokeError, Request};
 
 /// Each path faults in its own way.

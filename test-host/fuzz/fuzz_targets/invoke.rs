@@ -1,5 +1,5 @@
 //! Structured invocation inputs — method, path (mostly the test programs' fault selectors), query,
-//! headers, body — against `test-host/test-programs` under tight limits.
+//! headers, body — against `test-host/test-guests/test-programs` under tight limits.
 //!
 //! Oracle: every invocation ends in a response or in one of the typed errors a misbehaving function may
 //! cause; an unclassified `Trap`, an `Internal` error or a host panic is a finding. After each input the
@@ -100,7 +100,7 @@ struct Input {
 fn host() -> &'static TestHost {
     static HOST: OnceLock<TestHost> = OnceLock::new();
     HOST.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-programs");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-guests/test-programs");
         let wasm = build_crate_once(&dir).expect("test-programs builds");
         TestHost::builder()
             .keep_log_history(false)

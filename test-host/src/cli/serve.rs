@@ -43,8 +43,12 @@ pub(crate) struct ServeCommand {
 
 impl ServeCommand {
     fn builder(&self) -> TestHostBuilder {
-        self.limits
-            .configure(TestHost::builder().keep_log_history(false))
+        // A server runs long: keep no history of logs or service calls.
+        self.limits.configure(
+            TestHost::builder()
+                .keep_log_history(false)
+                .record_calls(false),
+        )
     }
 
     pub(crate) fn run(self) -> ExitCode {

@@ -130,14 +130,14 @@ fn on_epoch_deadline(
 ) -> wasmtime::Result<UpdateDeadline> {
     let state = store.data_mut();
     let elapsed = state.started.elapsed();
-    if elapsed < state.deadline {
+    if elapsed < state.soft_deadline {
         return Ok(UpdateDeadline::Continue(ticks_for(
-            state.deadline - elapsed,
+            state.soft_deadline - elapsed,
         )));
     }
     if elapsed < state.hard_deadline {
         state.warn(InvokeError::Timeout {
-            deadline: state.deadline,
+            deadline: state.soft_deadline,
         });
         return Ok(UpdateDeadline::Continue(ticks_for(
             state.hard_deadline - elapsed,

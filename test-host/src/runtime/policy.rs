@@ -2,7 +2,7 @@
 //!
 //! | interface | status |
 //! |---|---|
-//! | `momento:functions/*` (this contract) | provided |
+//! | `momento:functions/*` (this contract: `logging`, `cache`, `http`) | provided |
 //! | `wasi:cli/environment`, `wasi:clocks/*`, `wasi:random/*`, `wasi:io/*` | provided |
 //! | `wasi:cli/stdout`, `wasi:cli/stderr`, `wasi:cli/terminal-*` | provided; output is captured into the invocation's log |
 //! | `wasi:cli/stdin`, `wasi:cli/exit`, `wasi:filesystem/*` | linked (Rust's std imports them) but unsupported when used |
@@ -13,7 +13,7 @@ pub(crate) const CONTRACT_PACKAGE: &str = "momento:functions";
 pub(crate) const CONTRACT_VERSION: &str = "0.1.0";
 
 /// Host interfaces of the contract the host implements (imports).
-pub(crate) const HOST_INTERFACES: &[&str] = &["logging"];
+pub(crate) const HOST_INTERFACES: &[&str] = &["logging", "cache", "http"];
 
 /// The exported handler interface.
 pub(crate) const HANDLER_INTERFACE: &str = "web";
@@ -127,6 +127,8 @@ mod tests {
             classify("momento:functions/logging@0.1.0"),
             Ok(Support::Host)
         );
+        assert_eq!(classify("momento:functions/cache@0.1.0"), Ok(Support::Host));
+        assert_eq!(classify("momento:functions/http@0.1.0"), Ok(Support::Host));
     }
 
     #[test]

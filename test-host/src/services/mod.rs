@@ -1,6 +1,8 @@
 //! Mock host services: one file per WIT interface, each implementing the generated `Host` trait for
 //! [`HostState`](crate::state::HostState) and adding itself to the linker.
 
+pub(crate) mod cache;
+pub(crate) mod http;
 pub(crate) mod logging;
 
 use wasmtime::component::{HasSelf, Linker};
@@ -10,6 +12,8 @@ use crate::state::HostState;
 /// Link every host interface of the contract.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     crate::bindings::host::logging::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    crate::bindings::host::cache::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    crate::bindings::host::http::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
     Ok(())
 }
 

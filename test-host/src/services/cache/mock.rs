@@ -1,0 +1,819 @@
+//! [`CacheMock`]: the in-memory cache shared by every invocation of a host, its faults and its call log.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use super::types::{
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome,
+    SetCondition,
+};
+use crate::clock::Clock;
+
+/// Writes between sweeps of expired items (which are otherwise dropped when next touched).
+const SWEEP_EVERY_WRITES: u32 = 1024;
+
+/// The host's in-memory cache: what the function's `cache::*` calls read and write.
+///
+/// One cache serves every invocation of a host (and every clone of it), so state survives from one
+/// invocation to the next while the function's own globals do not. Items expire by the host's
+/// [`Clock`]. Each operation is atomic: concurrent invocations see every key change in one order, and
+/// no conditional update is lost.
+///
+/// From a test: seed items, read them back, list the calls the function made, and make calls fail.
+///
+/// ```
+/// use std::time::Duration;
+/// use momento_functions_test_host::{CacheError, CacheMock};
+///
+/// let cache = CacheMock::default();
+/// cache.insert_with_ttl("user:1", r#"{"name":"Ada"}"#, Duration::from_secs(60));
+/// assert_eq!(cache.get_string("user:1").as_deref(), Some(r#"{"name":"Ada"}"#));
+/// let ttl = cache.entry("user:1").and_then(|entry| entry.ttl).expect("a TTL");
+/// assert!(ttl <= Duration::from_secs(60)); // real time: a test clock makes it exact
+///
+/// cache.fail_next(2, CacheError::Timeout("injected".into()));
+/// cache.fail_key("user:9", CacheError::PermissionDenied("not yours".into()));
+/// assert!(cache.calls().is_empty());
+/// ```
+#[derive(Clone)]
+pub struct CacheMock {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    clock: Clock,
+    limits: CacheLimits,
+    record_calls: bool,
+    store: Mutex<Store>,
+}
+
+/// Everything behind the one lock: items, faults and the call log change together, so the log's order
+/// is the order operations took effect in.
+#[derive(Default)]
+struct Store {
+    items: HashMap<Vec<u8>, Item>,
+    calls: Vec<CacheCall>,
+    /// `fail_next` faults: (calls left, error), consumed from the front.
+    next_faults: VecDeque<(usize, CacheError)>,
+    key_faults: HashMap<Vec<u8>, CacheError>,
+    op_faults: HashMap<CacheOpKind, CacheError>,
+    writes_since_sweep: u32,
+}
+
+struct Item {
+    value: Vec<u8>,
+    /// `Clock::elapsed` at which it expires; `None`: never (seeded without a TTL).
+    expires_at: Option<Duration>,
+}
+
+impl Item {
+    fn is_live(&self, now: Duration) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
+}
+
+impl Store {
+    /// The live item under `key`, dropping it if it expired.
+    fn live(&mut self, key: &[u8], now: Duration) -> Option<&mut Item> {
+        if self.items.get(key).is_some_and(|item| !item.is_live(now)) {
+            self.items.remove(key);
+        }
+        self.items.get_mut(key)
+    }
+
+    fn wrote(&mut self, now: Duration) {
+        self.writes_since_sweep += 1;
+        if self.writes_since_sweep >= SWEEP_EVERY_WRITES {
+            self.writes_since_sweep = 0;
+            self.items.retain(|_, item| item.is_live(now));
+        }
+    }
+
+    fn take_fault(&mut self, key: &[u8], op: CacheOpKind) -> Option<CacheError> {
+        if let Some((left, error)) = self.next_faults.front_mut() {
+            let error = error.clone();
+            *left -= 1;
+            if *left == 0 {
+                self.next_faults.pop_front();
+            }
+            return Some(error);
+        }
+        self.key_faults
+            .get(key)
+            .or_else(|| self.op_faults.get(&op))
+            .cloned()
+    }
+}
+
+impl Default for CacheMock {
+    fn default() -> Self {
+        CacheMock::new(Clock::system(), CacheLimits::default(), true)
+    }
+}
+
+impl std::fmt::Debug for CacheMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let store = self.store();
+        f.debug_struct("CacheMock")
+            .field("items", &store.items.len())
+            .field("calls", &store.calls.len())
+            .field("limits", &self.inner.limits)
+            .field("clock", &self.inner.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+fn too_long(what: &str, size: usize, limit: usize) -> CacheError {
+    CacheError::LimitExceeded(format!(
+        "{what} is {size} bytes, over the {limit}-byte limit"
+    ))
+}
+
+impl CacheMock {
+    /// An empty cache on `clock` with `limits`; `record_calls: false` keeps no call log (for long runs).
+    pub(crate) fn new(clock: Clock, limits: CacheLimits, record_calls: bool) -> CacheMock {
+        CacheMock {
+            inner: Arc::new(Inner {
+                clock,
+                limits,
+                record_calls,
+                store: Mutex::new(Store::default()),
+            }),
+        }
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // Nothing panics while holding the lock; recover from poisoning anyway rather than cascade.
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn now(&self) -> Duration {
+        self.inner.clock.elapsed()
+    }
+
+    /// The limits enforced on the function's calls.
+    pub fn limits(&self) -> &CacheLimits {
+        &self.inner.limits
+    }
+
+    // ---- the function's calls --------------------------------------------------------------------
+
+    /// Run one call of the function (`invocation_id` made it): faults, validation, the operation and the
+    /// record, atomically.
+    pub(crate) fn execute(
+        &self,
+        invocation_id: &str,
+        key: Vec<u8>,
+        op: CacheOp,
+    ) -> Result<CacheOutcome, CacheError> {
+        let now = self.now();
+        let mut store = self.store();
+        let result = match store.take_fault(&key, op.kind()) {
+            Some(error) => Err(error),
+            None => self
+                .validate(&key, &op)
+                .and_then(|()| Self::apply(&mut store, &key, &op, now)),
+        };
+        if self.inner.record_calls {
+            store.calls.push(CacheCall {
+                invocation_id: invocation_id.to_owned(),
+                key,
+                op,
+                result: result.clone(),
+            });
+        }
+        result
+    }
+
+    fn validate(&self, key: &[u8], op: &CacheOp) -> Result<(), CacheError> {
+        let limits = &self.inner.limits;
+        if key.is_empty() {
+            return Err(CacheError::InvalidArgument("the key is empty".to_owned()));
+        }
+        if key.len() > limits.max_key_bytes {
+            return Err(too_long("the key", key.len(), limits.max_key_bytes));
+        }
+        let (value, ttl) = match op {
+            CacheOp::Get | CacheOp::Delete => return Ok(()),
+            CacheOp::Set { value, ttl } | CacheOp::SetIf { value, ttl, .. } => (Some(value), ttl),
+            CacheOp::Increment { ttl, .. } => (None, ttl),
+        };
+        if let Some(value) = value
+            && value.len() > limits.max_value_bytes
+        {
+            return Err(too_long("the value", value.len(), limits.max_value_bytes));
+        }
+        if ttl.is_zero() {
+            return Err(CacheError::InvalidArgument(
+                "the TTL is zero; it must be at least 1 ms".to_owned(),
+            ));
+        }
+        if *ttl > limits.max_ttl {
+            return Err(CacheError::LimitExceeded(format!(
+                "the TTL {ttl:?} is over the {:?} limit",
+                limits.max_ttl
+            )));
+        }
+        Ok(())
+    }
+
+    fn apply(
+        store: &mut Store,
+        key: &[u8],
+        op: &CacheOp,
+        now: Duration,
+    ) -> Result<CacheOutcome, CacheError> {
+        let expires = |ttl: &Duration| Some(now.saturating_add(*ttl));
+        match op {
+            CacheOp::Get => Ok(match store.live(key, now) {
+                Some(item) => CacheOutcome::Hit(item.value.clone()),
+                None => CacheOutcome::Miss,
+            }),
+            CacheOp::Set { value, ttl } => {
+                store.items.insert(
+                    key.to_vec(),
+                    Item {
+                        value: value.clone(),
+                        expires_at: expires(ttl),
+                    },
+                );
+                store.wrote(now);
+                Ok(CacheOutcome::Stored)
+            }
+            CacheOp::SetIf {
+                value,
+                ttl,
+                condition,
+            } => {
+                let current = store.live(key, now).map(|item| &item.value);
+                let holds = match condition {
+                    SetCondition::Absent => current.is_none(),
+                    SetCondition::Present => current.is_some(),
+                    SetCondition::Equal(expected) => current == Some(expected),
+                };
+                if !holds {
+                    return Ok(CacheOutcome::NotStored);
+                }
+                store.items.insert(
+                    key.to_vec(),
+                    Item {
+                        value: value.clone(),
+                        expires_at: expires(ttl),
+                    },
+                );
+                store.wrote(now);
+                Ok(CacheOutcome::Stored)
+            }
+            CacheOp::Delete => {
+                store.items.remove(key);
+                Ok(CacheOutcome::Deleted)
+            }
+            CacheOp::Increment { amount, ttl } => {
+                let next = match store.live(key, now) {
+                    None => {
+                        store.items.insert(
+                            key.to_vec(),
+                            Item {
+                                value: amount.to_string().into_bytes(),
+                                expires_at: expires(ttl),
+                            },
+                        );
+                        *amount
+                    }
+                    Some(item) => {
+                        let current = std::str::from_utf8(&item.value)
+                            .ok()
+                            .and_then(|text| text.parse::<i64>().ok())
+                            .ok_or_else(|| {
+                                CacheError::FailedPrecondition(
+                                    "the stored value is not an integer (increment needs decimal text such as \"41\")"
+                                        .to_owned(),
+                                )
+                            })?;
+                        let next = current.checked_add(*amount).ok_or_else(|| {
+                            CacheError::FailedPrecondition(format!(
+                                "{current} + {amount} overflows a 64-bit integer"
+                            ))
+                        })?;
+                        item.value = next.to_string().into_bytes();
+                        next
+                    }
+                };
+                store.wrote(now);
+                Ok(CacheOutcome::Incremented(next))
+            }
+        }
+    }
+
+    // ---- seeding and inspection ------------------------------------------------------------------
+
+    /// Store an item that never expires (limits are not checked: seed what the test needs).
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
+        self.store().items.insert(
+            key.as_ref().to_vec(),
+            Item {
+                value: value.as_ref().to_vec(),
+                expires_at: None,
+            },
+        );
+    }
+
+    /// Store an item that expires after `ttl` by the host's clock.
+    pub fn insert_with_ttl(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>, ttl: Duration) {
+        let expires_at = Some(self.now().saturating_add(ttl));
+        self.store().items.insert(
+            key.as_ref().to_vec(),
+            Item {
+                value: value.as_ref().to_vec(),
+                expires_at,
+            },
+        );
+    }
+
+    /// Store `value` as JSON, never expiring.
+    ///
+    /// # Errors
+    /// When `value` cannot be serialized.
+    pub fn insert_json<T: serde::Serialize + ?Sized>(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        self.insert(key, serde_json::to_vec(value)?);
+        Ok(())
+    }
+
+    /// The live item under `key`, with its remaining TTL.
+    pub fn entry(&self, key: impl AsRef<[u8]>) -> Option<CacheEntry> {
+        let key = key.as_ref();
+        let now = self.now();
+        let mut store = self.store();
+        store.live(key, now).map(|item| CacheEntry {
+            key: key.to_vec(),
+            value: item.value.clone(),
+            ttl: item.expires_at.map(|at| at.saturating_sub(now)),
+        })
+    }
+
+    /// The live value under `key` (reading it is not a recorded call).
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<Vec<u8>> {
+        self.entry(key).map(|entry| entry.value)
+    }
+
+    /// The live value under `key` as text (lossy UTF-8).
+    pub fn get_string(&self, key: impl AsRef<[u8]>) -> Option<String> {
+        self.get(key)
+            .map(|value| String::from_utf8_lossy(&value).into_owned())
+    }
+
+    /// The live value under `key` deserialized from JSON.
+    ///
+    /// # Errors
+    /// When the value is not JSON of type `T`.
+    pub fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: impl AsRef<[u8]>,
+    ) -> Result<Option<T>, serde_json::Error> {
+        self.get(key)
+            .map(|value| serde_json::from_slice(&value))
+            .transpose()
+    }
+
+    /// Is there a live item under `key`?
+    pub fn contains_key(&self, key: impl AsRef<[u8]>) -> bool {
+        self.entry(key).is_some()
+    }
+
+    /// Every live item, sorted by key.
+    pub fn entries(&self) -> Vec<CacheEntry> {
+        let now = self.now();
+        let mut entries: Vec<CacheEntry> = self
+            .store()
+            .items
+            .iter()
+            .filter(|(_, item)| item.is_live(now))
+            .map(|(key, item)| CacheEntry {
+                key: key.clone(),
+                value: item.value.clone(),
+                ttl: item.expires_at.map(|at| at.saturating_sub(now)),
+            })
+            .collect();
+        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries
+    }
+
+    /// Number of live items.
+    pub fn len(&self) -> usize {
+        let now = self.now();
+        self.store()
+            .items
+            .values()
+            .filter(|item| item.is_live(now))
+            .count()
+    }
+
+    /// Is the cache empty (no live items)?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Remove the item under `key`; returns whether there was a live one.
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
+        let now = self.now();
+        self.store()
+            .items
+            .remove(key.as_ref())
+            .is_some_and(|item| item.is_live(now))
+    }
+
+    /// Remove every item (calls and faults stay).
+    pub fn clear(&self) {
+        self.store().items.clear();
+    }
+
+    // ---- calls and faults ------------------------------------------------------------------------
+
+    /// Every call the function made, in the order the cache executed them (also failed ones).
+    pub fn calls(&self) -> Vec<CacheCall> {
+        self.store().calls.clone()
+    }
+
+    /// Forget the recorded calls.
+    pub fn clear_calls(&self) {
+        self.store().calls.clear();
+    }
+
+    /// Make the next `calls` calls of the function (any operation, any key) fail with `error`, without
+    /// touching the cache. Queued after earlier `fail_next` faults that are not used up yet.
+    pub fn fail_next(&self, calls: usize, error: CacheError) {
+        if calls > 0 {
+            self.store().next_faults.push_back((calls, error));
+        }
+    }
+
+    /// Make every call on `key` fail with `error` until [`clear_faults`](CacheMock::clear_faults).
+    pub fn fail_key(&self, key: impl AsRef<[u8]>, error: CacheError) {
+        self.store().key_faults.insert(key.as_ref().to_vec(), error);
+    }
+
+    /// Make every call of one kind of operation (e.g. every `set`) fail with `error` until
+    /// [`clear_faults`](CacheMock::clear_faults).
+    pub fn fail_op(&self, op: CacheOpKind, error: CacheError) {
+        self.store().op_faults.insert(op, error);
+    }
+
+    /// Remove every injected fault.
+    pub fn clear_faults(&self) {
+        let mut store = self.store();
+        store.next_faults.clear();
+        store.key_faults.clear();
+        store.op_faults.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    fn cache() -> (CacheMock, Clock) {
+        let clock = Clock::manual(UNIX_EPOCH);
+        (
+            CacheMock::new(clock.clone(), CacheLimits::default(), true),
+            clock,
+        )
+    }
+
+    fn run(cache: &CacheMock, key: &str, op: CacheOp) -> Result<CacheOutcome, CacheError> {
+        cache.execute("test", key.as_bytes().to_vec(), op)
+    }
+
+    fn set(value: &str, ttl_ms: u64) -> CacheOp {
+        CacheOp::Set {
+            value: value.into(),
+            ttl: Duration::from_millis(ttl_ms),
+        }
+    }
+
+    fn set_if(value: &str, condition: SetCondition) -> CacheOp {
+        CacheOp::SetIf {
+            value: value.into(),
+            ttl: Duration::from_secs(60),
+            condition,
+        }
+    }
+
+    fn incr(amount: i64) -> CacheOp {
+        CacheOp::Increment {
+            amount,
+            ttl: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn set_get_delete() {
+        let (cache, _) = cache();
+        assert_eq!(run(&cache, "k", CacheOp::Get), Ok(CacheOutcome::Miss));
+        assert_eq!(run(&cache, "k", set("v", 1000)), Ok(CacheOutcome::Stored));
+        assert_eq!(
+            run(&cache, "k", CacheOp::Get),
+            Ok(CacheOutcome::Hit(b"v".to_vec()))
+        );
+        assert_eq!(run(&cache, "k", CacheOp::Delete), Ok(CacheOutcome::Deleted));
+        assert_eq!(run(&cache, "k", CacheOp::Delete), Ok(CacheOutcome::Deleted));
+        assert_eq!(run(&cache, "k", CacheOp::Get), Ok(CacheOutcome::Miss));
+        assert_eq!(cache.calls().len(), 6);
+    }
+
+    #[test]
+    fn ttl_boundary_is_exact_to_the_millisecond() {
+        let (cache, clock) = cache();
+        run(&cache, "k", set("v", 1000)).unwrap();
+        clock.advance(Duration::from_millis(999));
+        assert_eq!(
+            cache.entry("k").map(|e| e.ttl),
+            Some(Some(Duration::from_millis(1)))
+        );
+        assert!(matches!(
+            run(&cache, "k", CacheOp::Get),
+            Ok(CacheOutcome::Hit(_))
+        ));
+        clock.advance(Duration::from_millis(1));
+        assert_eq!(run(&cache, "k", CacheOp::Get), Ok(CacheOutcome::Miss));
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn ttl_limits() {
+        let (cache, _) = cache();
+        assert!(matches!(
+            run(&cache, "k", set("v", 0)),
+            Err(CacheError::InvalidArgument(m)) if m.contains("zero")
+        ));
+        assert_eq!(run(&cache, "k", set("v", 1)), Ok(CacheOutcome::Stored));
+        let day = 24 * 60 * 60 * 1000;
+        assert_eq!(run(&cache, "k", set("v", day)), Ok(CacheOutcome::Stored));
+        assert!(matches!(
+            run(&cache, "k", set("v", day + 1)),
+            Err(CacheError::LimitExceeded(m)) if m.contains("TTL")
+        ));
+        assert!(matches!(
+            run(&cache, "k", set("v", u64::MAX)),
+            Err(CacheError::LimitExceeded(_))
+        ));
+    }
+
+    #[test]
+    fn key_and_value_limits_at_the_boundary() {
+        let (cache, _) = cache();
+        let limits = CacheLimits::default();
+        let key_ok = "k".repeat(limits.max_key_bytes);
+        let key_over = "k".repeat(limits.max_key_bytes + 1);
+        assert_eq!(run(&cache, &key_ok, CacheOp::Get), Ok(CacheOutcome::Miss));
+        assert!(matches!(
+            run(&cache, &key_over, CacheOp::Get),
+            Err(CacheError::LimitExceeded(m)) if m.contains("key is 65537 bytes")
+        ));
+        let value_ok = "v".repeat(limits.max_value_bytes);
+        let value_over = "v".repeat(limits.max_value_bytes + 1);
+        assert_eq!(
+            run(&cache, "k", set(&value_ok, 10)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert!(matches!(
+            run(&cache, "k", set(&value_over, 10)),
+            Err(CacheError::LimitExceeded(m)) if m.contains("value is 1048577 bytes")
+        ));
+        assert!(matches!(
+            run(&cache, "", CacheOp::Get),
+            Err(CacheError::InvalidArgument(m)) if m.contains("empty")
+        ));
+    }
+
+    #[test]
+    fn conditional_sets() {
+        let (cache, clock) = cache();
+        assert_eq!(
+            run(&cache, "k", set_if("a", SetCondition::Present)),
+            Ok(CacheOutcome::NotStored)
+        );
+        assert_eq!(
+            run(&cache, "k", set_if("a", SetCondition::Absent)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert_eq!(
+            run(&cache, "k", set_if("b", SetCondition::Absent)),
+            Ok(CacheOutcome::NotStored)
+        );
+        assert_eq!(
+            run(&cache, "k", set_if("c", SetCondition::Equal(b"x".to_vec()))),
+            Ok(CacheOutcome::NotStored)
+        );
+        assert_eq!(
+            run(&cache, "k", set_if("c", SetCondition::Equal(b"a".to_vec()))),
+            Ok(CacheOutcome::Stored)
+        );
+        assert_eq!(
+            run(&cache, "k", set_if("d", SetCondition::Present)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert_eq!(cache.get_string("k").as_deref(), Some("d"));
+        // An expired item is absent.
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(
+            run(&cache, "k", set_if("e", SetCondition::Present)),
+            Ok(CacheOutcome::NotStored)
+        );
+        assert_eq!(
+            run(&cache, "k", set_if("e", SetCondition::Absent)),
+            Ok(CacheOutcome::Stored)
+        );
+    }
+
+    #[test]
+    fn increment_creates_counts_and_keeps_expiry() {
+        let (cache, clock) = cache();
+        assert_eq!(run(&cache, "n", incr(5)), Ok(CacheOutcome::Incremented(5)));
+        clock.advance(Duration::from_secs(30));
+        assert_eq!(
+            run(&cache, "n", incr(-7)),
+            Ok(CacheOutcome::Incremented(-2))
+        );
+        assert_eq!(cache.get_string("n").as_deref(), Some("-2"));
+        assert_eq!(
+            cache.entry("n").and_then(|e| e.ttl),
+            Some(Duration::from_secs(30))
+        );
+        clock.advance(Duration::from_secs(30));
+        assert_eq!(run(&cache, "n", incr(1)), Ok(CacheOutcome::Incremented(1)));
+    }
+
+    #[test]
+    fn increment_errors() {
+        let (cache, _) = cache();
+        cache.insert("text", "hello");
+        assert!(matches!(
+            run(&cache, "text", incr(1)),
+            Err(CacheError::FailedPrecondition(m)) if m.contains("not an integer")
+        ));
+        cache.insert("big", i64::MAX.to_string());
+        assert!(matches!(
+            run(&cache, "big", incr(1)),
+            Err(CacheError::FailedPrecondition(m)) if m.contains("overflows")
+        ));
+        assert_eq!(cache.get_string("big"), Some(i64::MAX.to_string()));
+    }
+
+    #[test]
+    fn injected_faults_fail_calls_without_touching_items() {
+        let (cache, _) = cache();
+        cache.fail_next(2, CacheError::Timeout("t".into()));
+        cache.fail_next(1, CacheError::Internal("i".into()));
+        assert_eq!(
+            run(&cache, "a", set("v", 10)),
+            Err(CacheError::Timeout("t".into()))
+        );
+        assert_eq!(
+            run(&cache, "b", CacheOp::Get),
+            Err(CacheError::Timeout("t".into()))
+        );
+        assert_eq!(
+            run(&cache, "c", CacheOp::Get),
+            Err(CacheError::Internal("i".into()))
+        );
+        assert_eq!(run(&cache, "a", CacheOp::Get), Ok(CacheOutcome::Miss));
+
+        cache.fail_key("secret", CacheError::PermissionDenied("no".into()));
+        for _ in 0..3 {
+            assert!(matches!(
+                run(&cache, "secret", set("v", 10)),
+                Err(CacheError::PermissionDenied(_))
+            ));
+        }
+        assert_eq!(run(&cache, "other", set("v", 10)), Ok(CacheOutcome::Stored));
+        assert!(!cache.contains_key("secret"));
+        cache.clear_faults();
+        assert_eq!(
+            run(&cache, "secret", set("v", 10)),
+            Ok(CacheOutcome::Stored)
+        );
+        let failed = cache.calls().iter().filter(|c| c.is_err()).count();
+        assert_eq!(failed, 6);
+
+        cache.fail_op(CacheOpKind::Set, CacheError::Internal("read-only".into()));
+        assert!(matches!(
+            run(&cache, "w", set("v", 10)),
+            Err(CacheError::Internal(_))
+        ));
+        assert!(run(&cache, "w", incr(1)).is_ok());
+        assert_eq!(
+            run(&cache, "secret", CacheOp::Get),
+            Ok(CacheOutcome::Hit(b"v".to_vec()))
+        );
+        cache.clear_faults();
+        assert_eq!(run(&cache, "w2", set("v", 10)), Ok(CacheOutcome::Stored));
+    }
+
+    #[test]
+    fn calls_read_as_one_line_each() {
+        let (cache, _) = cache();
+        run(&cache, "user:1", CacheOp::Get).unwrap();
+        run(&cache, "user:1", set("hello", 60_000)).unwrap();
+        run(&cache, "lock", set_if("me", SetCondition::Absent)).unwrap();
+        run(&cache, "n", incr(2)).unwrap();
+        let lines: Vec<String> = cache.calls().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "get user:1 → miss",
+                "set user:1 (5 bytes, ttl 60s) → stored",
+                "set_if lock (2 bytes, ttl 60s, if absent) → stored",
+                "increment n by 2 (ttl 60s) → 2",
+            ]
+        );
+    }
+
+    #[test]
+    fn unrecorded_cache_keeps_no_log() {
+        let cache = CacheMock::new(Clock::system(), CacheLimits::default(), false);
+        cache.execute("x", b"k".to_vec(), CacheOp::Get).unwrap();
+        assert!(cache.calls().is_empty());
+    }
+
+    #[test]
+    fn seeding_and_inspection() {
+        let (cache, clock) = cache();
+        cache.insert("b", "forever");
+        cache.insert_with_ttl("a", "brief", Duration::from_secs(1));
+        cache
+            .insert_json("c", &serde_json::json!({"n": 1}))
+            .unwrap();
+        let keys: Vec<String> = cache
+            .entries()
+            .iter()
+            .map(|e| e.key_str().into_owned())
+            .collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        assert_eq!(cache.len(), 3);
+        assert_eq!(
+            cache.get_json::<serde_json::Value>("c").unwrap(),
+            Some(serde_json::json!({"n": 1}))
+        );
+        assert!(cache.get_json::<u32>("b").is_err());
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(cache.len(), 2);
+        assert!(!cache.remove("a"));
+        assert!(cache.remove("b"));
+        cache.clear();
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn concurrent_conditional_updates_are_never_lost() {
+        let cache = CacheMock::new(Clock::system(), CacheLimits::default(), false);
+        cache.insert("counter", "0");
+        let threads = 8;
+        let per_thread = 500;
+        let attempts: u64 = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let cache = cache.clone();
+                    scope.spawn(move || {
+                        let (mut won, mut attempts) = (0, 0);
+                        while won < per_thread {
+                            attempts += 1;
+                            // Read-modify-write with compare-and-swap, retried until it wins.
+                            let current = cache.get_string("counter").unwrap_or_default();
+                            let next = (current.parse::<u64>().unwrap_or(0) + 1).to_string();
+                            let op = CacheOp::SetIf {
+                                value: next.into_bytes(),
+                                ttl: Duration::from_secs(60),
+                                condition: SetCondition::Equal(current.into_bytes()),
+                            };
+                            if cache.execute("t", b"counter".to_vec(), op)
+                                == Ok(CacheOutcome::Stored)
+                            {
+                                won += 1;
+                            }
+                            let op = CacheOp::Increment {
+                                amount: 1,
+                                ttl: Duration::from_secs(60),
+                            };
+                            cache.execute("t", b"attempts".to_vec(), op).unwrap();
+                        }
+                        attempts
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).sum()
+        });
+        let expected = threads * per_thread;
+        assert_eq!(cache.get_string("counter"), Some(expected.to_string()));
+        assert_eq!(cache.get_string("attempts"), Some(attempts.to_string()));
+    }
+}
