@@ -2,8 +2,7 @@
 //! (never a host panic), and the host keeps serving: the next invocation succeeds.
 //!
 //! Runtime faults come from `test-host/test-guests/test-programs` (the request path selects the fault); malformed
-//! components are written as WAT here and assembled with the `wat` crate. Not covered here (they need the
-//! cache mock): 1,000 concurrent invocations sharing cache state, a trap in the middle of a cache write.
+//! components are written as WAT here and assembled with the `wat` crate.
 
 mod common;
 
@@ -201,7 +200,10 @@ fn check_collects_every_problem() {
     );
     assert_eq!(
         report.imports.host_interfaces,
-        ["momento:functions/logging@0.1.0"]
+        [
+            "momento:functions/logging@0.1.0",
+            "momento:functions/cache@0.1.0"
+        ]
     );
     let unsupported = report.imports.wasi_unsupported.join(" ");
     assert!(
@@ -649,4 +651,95 @@ fn a_thousand_concurrent_threads_get_answers_or_busy() {
     assert!(answered > 0);
     eprintln!("1,000 concurrent threads: {answered} answered, the rest busy");
     assert_serving(&host);
+}
+
+#[test]
+fn a_thousand_concurrent_invocations_share_cache_state() {
+    let host = programs(Limits::default());
+    // 32 threads × 32 increments of one key: no update is lost.
+    std::thread::scope(|scope| {
+        for _ in 0..32 {
+            let host = host.clone();
+            scope.spawn(move || {
+                for _ in 0..32 {
+                    let response = host
+                        .invoke(Request::get("/cache-incr").query("key=hits"))
+                        .unwrap();
+                    assert_eq!(response.status(), 200, "{:?}", response.text());
+                }
+            });
+        }
+    });
+    assert_eq!(host.cache().get_string("hits").as_deref(), Some("1024"));
+
+    // 1,000 threads at once: every answered increment counts exactly once, the others are busy.
+    let callers = 1_000;
+    let barrier = Arc::new(Barrier::new(callers));
+    let threads: Vec<_> = (0..callers)
+        .map(|_| {
+            let host = host.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                host.invoke(Request::get("/cache-incr").query("key=burst"))
+            })
+        })
+        .collect();
+    let mut values = Vec::new();
+    for thread in threads {
+        match thread.join().unwrap() {
+            Ok(response) => values.push(response.text().unwrap().parse::<u32>().unwrap()),
+            Err(InvokeError::Busy { .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    values.sort_unstable();
+    let answered = u32::try_from(values.len()).unwrap();
+    assert!(answered > 0);
+    assert_eq!(values, (1..=answered).collect::<Vec<_>>());
+    assert_eq!(host.cache().get_string("burst"), Some(answered.to_string()));
+    assert_serving(&host);
+}
+
+#[test]
+fn a_trap_around_cache_writes_leaves_the_cache_whole() {
+    // A panic right after a write: the write happened (a host call completes or not at all).
+    let host = programs(quick_limits());
+    match fails(&host, Request::get("/cache-set-then-panic").query("key=k")) {
+        InvokeError::GuestPanic { message } => assert!(
+            message
+                .as_deref()
+                .is_some_and(|m| m.contains("panic after a cache write")),
+            "{message:?}"
+        ),
+        other => panic!("expected GuestPanic, got {other:?}"),
+    }
+    assert_eq!(host.cache().get_string("k").as_deref(), Some("written"));
+
+    // Stopped in the middle of a stream of writes, by the host-call budget and by the deadline: every item
+    // written is whole, and the writes are a prefix of the stream.
+    let by_budget = programs(quick_limits().with_host_calls(100));
+    let by_deadline = programs(
+        quick_limits()
+            .with_host_calls(u32::MAX)
+            .with_deadline(Duration::from_millis(30)),
+    );
+    for (host, expected) in [
+        (&by_budget, "host_call_limit_exceeded"),
+        (&by_deadline, "timeout"),
+    ] {
+        let error = fails(host, Request::get("/cache-write-loop"));
+        assert_eq!(error.code(), expected, "{error}");
+        let mut written = 0;
+        while let Some(value) = host.cache().get_string(format!("loop-{written}")) {
+            assert_eq!(value, format!("value-{written}").repeat(100));
+            written += 1;
+        }
+        assert!(written > 0);
+        assert!(!host.cache().contains_key(format!("loop-{}", written + 1)));
+        if expected == "host_call_limit_exceeded" {
+            assert_eq!(written, 100);
+        }
+        assert_serving(host);
+    }
 }

@@ -129,11 +129,13 @@ impl ServeCommand {
             eprintln!("change detected in {}: reloading", target.display());
             match self.rebuild() {
                 Ok(host) => {
-                    eprintln!(
-                        "reloaded (component {})",
-                        host.component_hash().get(..12).unwrap_or_default()
-                    );
+                    let hash = host
+                        .component_hash()
+                        .get(..12)
+                        .unwrap_or_default()
+                        .to_owned();
                     server.reload(host);
+                    eprintln!("reloaded (component {hash})");
                 }
                 Err(message) => {
                     eprintln!("error: {message}\n(still serving the previous version)");

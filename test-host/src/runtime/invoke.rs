@@ -117,7 +117,7 @@ fn response_size(response: &web::Response) -> usize {
 }
 
 /// Epoch ticks covering `duration` (at least one).
-fn ticks_for(duration: Duration) -> u64 {
+pub(crate) fn ticks_for(duration: Duration) -> u64 {
     let ticks = duration.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
     u64::try_from(ticks).unwrap_or(u64::MAX / 2)
 }

@@ -144,18 +144,25 @@ pub(crate) fn link(
     WebFunctionPre::new(pre).map_err(link_error)
 }
 
+/// How long the trial instantiation at load may take, whatever the invocation deadline.
+const TRIAL_DEADLINE: Duration = Duration::from_secs(30);
+
 /// Create one instance, as every invocation will, without calling it: catches a component that can never
 /// run within the limits (e.g. an initial memory larger than the memory limit) at load.
 pub(crate) fn trial_instantiation(
     runtime: &Runtime,
     pre: &WebFunctionPre<HostState>,
 ) -> Result<(), LoadError> {
-    let state = HostState::new(
+    let mut state = HostState::new(
         Arc::new(Services::default()),
         "load-check".to_owned(),
         &runtime.limits,
     );
+    // The trial is not an invocation: a loaded machine must not turn a short deadline into a load error.
+    state.soft_deadline = state.soft_deadline.max(TRIAL_DEADLINE);
+    state.hard_deadline = state.hard_deadline.max(TRIAL_DEADLINE);
     let mut store = super::invoke::new_store(runtime, state);
+    store.set_epoch_deadline(super::invoke::ticks_for(TRIAL_DEADLINE));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         pre.instantiate(&mut store).map(drop)
     }));

@@ -23,6 +23,9 @@
 //! | `/fs-write` | `std::fs::write("out.txt", ..)` |
 //! | `/stdin` | reads stdin |
 //! | `/exit` | `std::process::exit(3)` |
+//! | `/cache-incr?key=K` | increments cache key K by 1 and answers the new value |
+//! | `/cache-set-then-panic?key=K` | sets cache key K to `written`, then panics |
+//! | `/cache-write-loop` | sets `loop-<i>` to `value-<i>` for i = 0, 1, ... until stopped (deadline, host-call budget) |
 //! | PUT `/text` | a `String` body extractor (non-UTF-8 → 400) |
 //! | PATCH `/json` | a `Json<T>` body extractor (bad JSON → 400) |
 
@@ -30,7 +33,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime};
 
-use momento_functions::{Json, RequestContext, StatusCode, WebRequest, WebResponse, log};
+use momento_functions::{Json, RequestContext, StatusCode, WebRequest, WebResponse, cache, log};
 
 momento_functions::route!(get: get_handler, post: post_handler, put: text, patch: json);
 
@@ -179,6 +182,29 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
                     format!("stdin error: {e}"),
                 ),
             }
+        }
+        "/cache-incr" => {
+            let key: String = param(request, "key", "hits".to_owned());
+            match cache::increment(&key, 1, Duration::from_secs(600)) {
+                Ok(value) => ok(value.to_string()),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+            }
+        }
+        "/cache-set-then-panic" => {
+            let key: String = param(request, "key", "k".to_owned());
+            if let Err(e) = cache::set(&key, "written", Duration::from_secs(600)) {
+                return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+            }
+            panic!("test-programs: panic after a cache write")
+        }
+        "/cache-write-loop" => {
+            for i in 0u64.. {
+                let value = format!("value-{i}").repeat(100);
+                if let Err(e) = cache::set(format!("loop-{i}"), value, Duration::from_secs(600)) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+            }
+            ok("unreachable")
         }
         "/exit" => {
             let _ = std::io::stdout().flush();
