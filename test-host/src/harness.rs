@@ -4,11 +4,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::aws::{AwsCall, AwsFault, DynamoDbTable, S3Bucket, S3Object, Secret};
 use crate::bindings::web;
 use crate::error::{InvokeError, LoadError};
+use crate::fixtures::{FixtureError, Fixtures};
 use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
 use crate::runtime::{Function, ImportInfo, Invocation, Runtime};
+use crate::services::aws::{AuthPolicy, AwsState};
+use crate::services::aws_ddb::DdbStore;
+use crate::services::aws_s3::S3Store;
+use crate::services::aws_secrets::SecretStore;
 use crate::state::Services;
 
 /// A local host for one function: the compiled component, its limits and its mock services.
@@ -50,6 +56,14 @@ pub struct TestHostBuilder {
     log_level: Level,
     keep_log_history: bool,
     compile_cache: Option<PathBuf>,
+    build_env: Vec<(String, String)>,
+    aws_policy: AuthPolicy,
+    aws_faults: Vec<AwsFault>,
+    dynamodb_tables: Vec<DynamoDbTable>,
+    s3_buckets: Vec<S3Bucket>,
+    secrets: Vec<(String, Secret)>,
+    /// The first fixtures file that could not be used, reported when the host is built.
+    fixture_error: Option<std::sync::Arc<FixtureError>>,
 }
 
 impl Default for TestHostBuilder {
@@ -61,6 +75,13 @@ impl Default for TestHostBuilder {
             log_level: Level::Trace,
             keep_log_history: true,
             compile_cache: crate::runtime::default_compile_cache_dir(),
+            build_env: Vec::new(),
+            aws_policy: AuthPolicy::default(),
+            aws_faults: Vec::new(),
+            dynamodb_tables: Vec::new(),
+            s3_buckets: Vec::new(),
+            secrets: Vec::new(),
+            fixture_error: None,
         }
     }
 }
@@ -121,13 +142,123 @@ impl TestHostBuilder {
         self
     }
 
-    /// Build the function crate in `dir` (once per process) and load it.
+    /// Set an environment variable of the function crate's **build** (`cargo build` for
+    /// [`build_crate`](Self::build_crate)), e.g. the keys `build_environment_aws_credentials!()` bakes in.
+    ///
+    /// Other variables are inherited from the test process. Each distinct build environment is built once
+    /// per process; cargo rebuilds only the function crate when the values change.
+    pub fn build_env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        let key = key.into();
+        self.build_env.retain(|(k, _)| *k != key);
+        self.build_env.push((key, value.into()));
+        self
+    }
+
+    /// Accept these AWS credentials. Once any credentials or role are declared, the AWS mocks refuse all
+    /// others (calls signed with other keys fail with `Unauthorized`); by default any well-formed
+    /// credentials work.
+    pub fn aws_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.aws_policy
+            .credentials
+            .push((access_key_id.into(), secret_access_key.into()));
+        self
+    }
+
+    /// Accept this federated IAM role (`arn:aws:iam::<account>:role/<name>`); see
+    /// [`aws_credentials`](Self::aws_credentials).
+    pub fn aws_role(mut self, role_arn: impl Into<String>) -> Self {
+        self.aws_policy.roles.push(role_arn.into());
+        self
+    }
+
+    /// Answer matching AWS calls with an error (see [`AwsFault`]).
+    pub fn aws_fault(mut self, fault: AwsFault) -> Self {
+        self.aws_faults.push(fault);
+        self
+    }
+
+    /// Add a DynamoDB table with its items (validated when the host is built).
+    pub fn dynamodb_table(mut self, table: DynamoDbTable) -> Self {
+        self.dynamodb_tables.push(table);
+        self
+    }
+
+    /// Add an S3 bucket with its objects (validated when the host is built).
+    pub fn s3_bucket(mut self, bucket: S3Bucket) -> Self {
+        self.s3_buckets.push(bucket);
+        self
+    }
+
+    /// Add a Secrets Manager secret: text (`&str`, `String`) or binary (`Vec<u8>`).
+    pub fn secret(mut self, name: impl Into<String>, value: impl Into<Secret>) -> Self {
+        self.secrets.push((name.into(), value.into()));
+        self
+    }
+
+    /// Apply fixtures: function name, build environment, environment, limits, AWS credentials, faults
+    /// and data. Later builder calls add to (or override) them.
+    ///
+    /// Fixtures with sections this host cannot load yet (`cache`, `http`) make the build fail with
+    /// [`FixtureError::Unsupported`].
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        if let Some(error) = fixtures.unsupported() {
+            self.fixture_error
+                .get_or_insert_with(|| std::sync::Arc::new(error));
+        }
+        if let Some(name) = fixtures.function_name.clone() {
+            self.function_name = Some(name);
+        }
+        self.limits = fixtures.apply_limits(self.limits);
+        let Fixtures {
+            build_env,
+            env,
+            credentials,
+            roles,
+            faults,
+            tables,
+            buckets,
+            secrets,
+            ..
+        } = fixtures;
+        for (key, value) in build_env {
+            self = self.build_env(key, value);
+        }
+        self = self.envs(env);
+        self.aws_policy.credentials.extend(credentials);
+        self.aws_policy.roles.extend(roles);
+        self.aws_faults.extend(faults);
+        self.dynamodb_tables.extend(tables);
+        self.s3_buckets.extend(buckets);
+        self.secrets.extend(secrets);
+        self
+    }
+
+    /// Read a fixtures file (TOML, or JSON when it ends in `.json`; see [`Fixtures`]) and apply it. A file
+    /// that cannot be read or is not valid makes the build fail with [`LoadError::Fixtures`], naming the
+    /// file and field.
+    pub fn fixtures_file(mut self, path: impl AsRef<Path>) -> Self {
+        match Fixtures::from_file(path) {
+            Ok(fixtures) => self.fixtures(fixtures),
+            Err(error) => {
+                self.fixture_error
+                    .get_or_insert_with(|| std::sync::Arc::new(error));
+                self
+            }
+        }
+    }
+
+    /// Build the function crate in `dir` (once per process and build environment) and load it.
     ///
     /// # Errors
     /// A build error, or a [`LoadError`] saying why the component is rejected.
     pub fn build_crate(self, dir: impl AsRef<Path>) -> Result<TestHost, LoadError> {
         let dir = dir.as_ref();
-        let wasm = crate::guest_build::build_crate_once(dir)?;
+        self.check_fixtures()?;
+        let wasm = crate::guest_build::build_crate_once_with_env(dir, &self.build_env)?;
         let name = dir
             .canonicalize()
             .ok()
@@ -154,6 +285,15 @@ impl TestHostBuilder {
     /// # Errors
     /// A [`LoadError`] saying why the component is rejected.
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
+        self.check_fixtures()?;
+        let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
+        let aws = AwsState::new(
+            self.aws_policy,
+            self.aws_faults,
+            DdbStore::new(&self.dynamodb_tables).map_err(|e| seed_error("dynamodb", e))?,
+            S3Store::new(&self.s3_buckets).map_err(|e| seed_error("s3", e))?,
+            SecretStore::new(&self.secrets).map_err(|e| seed_error("secrets", e))?,
+        );
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let services = Services {
@@ -161,12 +301,21 @@ impl TestHostBuilder {
             function_name: self.function_name.unwrap_or_else(|| "function".to_owned()),
             log_level: self.log_level,
             keep_log_history: self.keep_log_history,
+            aws,
             ..Services::default()
         };
         Ok(TestHost {
             function: Arc::new(function),
             services: Arc::new(services),
         })
+    }
+
+    /// Fail with the first fixtures file that could not be used.
+    fn check_fixtures(&self) -> Result<(), LoadError> {
+        match &self.fixture_error {
+            Some(error) => Err(LoadError::Fixtures(std::sync::Arc::clone(error))),
+            None => Ok(()),
+        }
     }
 
     fn default_name(mut self, name: Option<String>) -> Self {
@@ -246,6 +395,51 @@ impl TestHost {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clear();
+    }
+
+    /// Every AWS call of every invocation so far, in order (including refused and faulted ones).
+    pub fn aws_calls(&self) -> Vec<AwsCall> {
+        self.services.aws.calls()
+    }
+
+    /// Forget the recorded AWS calls.
+    pub fn clear_aws_calls(&self) {
+        self.services.aws.clear_calls();
+    }
+
+    /// From now on, answer matching AWS calls with an error (see [`AwsFault`]).
+    pub fn inject_aws_fault(&self, fault: AwsFault) {
+        self.services.aws.add_fault(fault);
+    }
+
+    /// Remove every injected AWS fault that is left.
+    pub fn clear_aws_faults(&self) {
+        self.services.aws.clear_faults();
+    }
+
+    /// How many authenticated AWS sessions (one per region and credentials) the host keeps hot.
+    pub fn aws_sessions(&self) -> usize {
+        self.services.aws.session_count()
+    }
+
+    /// The DynamoDB item of `table` with `key` (plain JSON, e.g. `json!({"user_id": "u1"})`), as plain JSON.
+    pub fn dynamodb_item(&self, table: &str, key: &serde_json::Value) -> Option<serde_json::Value> {
+        self.services.aws.ddb.item_plain(table, key)
+    }
+
+    /// Every item of the DynamoDB table in key order, as plain JSON; `None` when there is no such table.
+    pub fn dynamodb_items(&self, table: &str) -> Option<Vec<serde_json::Value>> {
+        self.services.aws.ddb.items_plain(table)
+    }
+
+    /// The S3 object at `key` in `bucket`.
+    pub fn s3_object(&self, bucket: &str, key: &str) -> Option<S3Object> {
+        self.services.aws.s3.object(bucket, key)
+    }
+
+    /// The keys of `bucket` in order; `None` when there is no such bucket.
+    pub fn s3_keys(&self, bucket: &str) -> Option<Vec<String>> {
+        self.services.aws.s3.keys(bucket)
     }
 
     /// What the component imports and exports.

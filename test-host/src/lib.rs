@@ -20,8 +20,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod aws;
 mod bindings;
 mod error;
+pub mod fixtures;
 pub mod guest_build;
 mod harness;
 mod limits;
@@ -31,6 +33,7 @@ mod services;
 mod state;
 
 pub use error::{InvokeError, LoadError};
+pub use fixtures::{FixtureError, Fixtures};
 pub use guest_build::BuildError;
 pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;

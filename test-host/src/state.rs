@@ -24,6 +24,8 @@ pub(crate) struct Services {
     pub(crate) keep_log_history: bool,
     /// Every log record of every invocation, in order.
     pub(crate) log_history: Mutex<Vec<LogRecord>>,
+    /// The AWS mocks: credentials policy, sessions, DynamoDB, S3, Secrets Manager, calls and faults.
+    pub(crate) aws: crate::services::aws::AwsState,
 }
 
 /// Records the memory limit being hit, so that the guest's resulting abort is reported as such.
@@ -114,6 +116,11 @@ impl HostState {
             }));
         }
         Ok(())
+    }
+
+    /// The resource table of this invocation (host resources handed to the guest).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
     }
 
     /// What the guest wrote to stdout and stderr (empty when it never touched WASI).

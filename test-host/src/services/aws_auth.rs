@@ -1,0 +1,206 @@
+//! The `aws-auth` interface: credentials providers, each a handle on a hot session per (region, credentials).
+//!
+//! Hard-coded keys are accepted here and checked on each service call (as AWS does); a federated role is
+//! "assumed" here, so a refused role fails the provider.
+
+use std::sync::Arc;
+
+use wasmtime::component::Resource;
+
+use super::aws::{AwsError, AwsErrorKind, AwsService, CallInfo, CredentialsProvider, Principal};
+use crate::bindings::host::aws_auth::{AuthError, Authorization, Host, HostCredentialsProvider};
+use crate::state::HostState;
+
+/// Is `region` shaped like an AWS region (`us-east-1`, `eu-central-2`, `us-gov-west-1`)?
+pub(crate) fn is_region(region: &str) -> bool {
+    let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let parts: Vec<&str> = region.split('-').collect();
+    let [area, middle @ .., number] = &parts[..] else {
+        return false;
+    };
+    area.len() == 2
+        && lower(area)
+        && !middle.is_empty()
+        && middle.iter().all(|p| lower(p))
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Is `arn` an IAM role ARN (`arn:<partition>:iam::<12-digit account>:role/<path/name>`)?
+pub(crate) fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, partition, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    scheme == "arn"
+        && partition.starts_with("aws")
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
+}
+
+fn to_wit(error: AwsError) -> AuthError {
+    let message = error.wire_message();
+    match error.kind {
+        AwsErrorKind::Unauthorized => AuthError::Unauthorized(message),
+        AwsErrorKind::Malformed => AuthError::Malformed(message),
+        AwsErrorKind::Throttled => AuthError::Throttled(message),
+        _ => AuthError::Other(message),
+    }
+}
+
+impl HostState {
+    fn make_provider(
+        &mut self,
+        authorization: Authorization,
+        region: &str,
+    ) -> Result<Arc<super::aws::AwsSession>, AwsError> {
+        let malformed =
+            |message: String| AwsError::new(AwsErrorKind::Malformed, "ValidationError", message);
+        let aws = &self.services.aws;
+        let (operation, principal, params) = match authorization {
+            Authorization::Hardcoded(credentials) => {
+                let params = serde_json::json!({
+                    "region": region,
+                    "access_key_id": credentials.access_key_id,
+                });
+                (
+                    "StaticCredentials",
+                    Principal::Key {
+                        id: credentials.access_key_id,
+                        secret: credentials.secret_access_key,
+                    },
+                    params,
+                )
+            }
+            Authorization::Federated(role_arn) => {
+                let params = serde_json::json!({"region": region, "role_arn": role_arn});
+                ("AssumeRole", Principal::Role(role_arn), params)
+            }
+        };
+        let name = principal.name().to_owned();
+        let result = (|| {
+            if !is_region(region) {
+                return Err(malformed(format!(
+                    "`{region}` is not an AWS region (e.g. us-east-1)"
+                )));
+            }
+            match &principal {
+                Principal::Key { id, secret } => {
+                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                        return Err(malformed(format!(
+                            "the access key id `{id}` is not well formed (letters and digits, e.g. AKIAIOSFODNN7EXAMPLE)"
+                        )));
+                    }
+                    if secret.is_empty() {
+                        return Err(malformed(format!(
+                            "the secret access key of `{id}` is empty"
+                        )));
+                    }
+                }
+                Principal::Role(arn) => {
+                    if !is_role_arn(arn) {
+                        return Err(malformed(format!(
+                            "`{arn}` is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
+                        )));
+                    }
+                    if !aws.role_allowed(arn) {
+                        return Err(AwsError::new(
+                            AwsErrorKind::Unauthorized,
+                            "AccessDenied",
+                            format!(
+                                "the function host is not authorized to perform: sts:AssumeRole on resource: {arn}"
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let Some(fault) = aws.auth_fault(operation, &name) {
+                return Err(fault);
+            }
+            Ok(aws.session(region, principal.clone()))
+        })();
+        aws.record(
+            CallInfo {
+                region,
+                principal: &name,
+                service: AwsService::Auth,
+                operation,
+                resource: &name,
+                params,
+                invocation_id: &self.invocation_id,
+            },
+            result.as_ref().err().cloned(),
+        );
+        result
+    }
+}
+
+impl Host for HostState {
+    fn provider(
+        &mut self,
+        authorization: Authorization,
+        region: String,
+    ) -> wasmtime::Result<Result<Resource<CredentialsProvider>, AuthError>> {
+        self.host_call("aws-auth")?;
+        match self.make_provider(authorization, &region) {
+            Ok(session) => Ok(Ok(self.table().push(CredentialsProvider { session })?)),
+            Err(error) => Ok(Err(to_wit(error))),
+        }
+    }
+}
+
+impl HostCredentialsProvider for HostState {
+    fn drop(&mut self, provider: Resource<CredentialsProvider>) -> wasmtime::Result<()> {
+        self.table().delete(provider)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions() {
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-4",
+        ] {
+            assert!(is_region(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "us-east-x",
+            "useast1",
+            "us--1",
+            "u-east-1",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_arns() {
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/reader"));
+        assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/path/reader"));
+        for bad in [
+            "",
+            "arn:aws:iam::12345:role/reader",
+            "arn:aws:iam::123456789012:user/bob",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam:us-east-1:123456789012:role/r",
+        ] {
+            assert!(!is_role_arn(bad), "{bad}");
+        }
+    }
+}
