@@ -181,21 +181,28 @@ impl TestHostBuilder {
         self
     }
 
-    /// Add a DynamoDB table with its items (validated when the host is built).
+    /// Add a DynamoDB table with its items (validated when the host is built), replacing any table of
+    /// the same name.
     pub fn dynamodb_table(mut self, table: DynamoDbTable) -> Self {
+        self.dynamodb_tables.retain(|t| t.name() != table.name());
         self.dynamodb_tables.push(table);
         self
     }
 
-    /// Add an S3 bucket with its objects (validated when the host is built).
+    /// Add an S3 bucket with its objects (validated when the host is built), replacing any bucket of the
+    /// same name.
     pub fn s3_bucket(mut self, bucket: S3Bucket) -> Self {
+        self.s3_buckets.retain(|b| b.name() != bucket.name());
         self.s3_buckets.push(bucket);
         self
     }
 
-    /// Add a Secrets Manager secret: text (`&str`, `String`) or binary (`Vec<u8>`).
+    /// Add a Secrets Manager secret: text (`&str`, `String`) or binary (`Vec<u8>`), replacing any secret
+    /// of the same name.
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<Secret>) -> Self {
-        self.secrets.push((name.into(), value.into()));
+        let name = name.into();
+        self.secrets.retain(|(n, _)| *n != name);
+        self.secrets.push((name, value.into()));
         self
     }
 
@@ -231,9 +238,15 @@ impl TestHostBuilder {
         self.aws_policy.credentials.extend(credentials);
         self.aws_policy.roles.extend(roles);
         self.aws_faults.extend(faults);
-        self.dynamodb_tables.extend(tables);
-        self.s3_buckets.extend(buckets);
-        self.secrets.extend(secrets);
+        for table in tables {
+            self = self.dynamodb_table(table);
+        }
+        for bucket in buckets {
+            self = self.s3_bucket(bucket);
+        }
+        for (name, value) in secrets {
+            self = self.secret(name, value);
+        }
         self
     }
 

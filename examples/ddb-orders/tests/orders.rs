@@ -483,13 +483,13 @@ fn a_binary_secret_works_too() {
 
 #[test]
 fn a_missing_secret_is_a_404_and_throttling_a_429() {
-    let host = load(
+    let without_secret = load(
         TestHost::builder()
             .build_env("ORDERS_AWS_ACCESS_KEY_ID", KEY_ID)
             .build_env("ORDERS_AWS_SECRET_ACCESS_KEY", SECRET)
             .dynamodb_table(orders()),
     );
-    let response = list(&host, &[]);
+    let response = list(&without_secret, &[]);
     assert_eq!(response.status(), 404);
     assert_eq!(
         message(&response),

@@ -123,7 +123,10 @@ fn listing_by_prefix() {
         .map(|o| o["key"].clone())
         .collect();
     assert_eq!(keys, [json!("reports/q1.csv"), json!("reports/q2.csv")]);
-    assert_eq!(body(&response)["objects"][0]["size"], 20);
+    assert_eq!(
+        body(&response)["objects"][0]["size"],
+        "month,total\njan,10\n".len()
+    );
     let everything = call(&host, Request::get("/"));
     assert_eq!(
         body(&everything)["objects"].as_array().map(Vec::len),
@@ -276,4 +279,26 @@ fn the_fixtures_file_sets_up_the_same_host() {
     let response = call(&host, Request::get("/reports/q1.csv"));
     assert_eq!(response.status(), 200);
     assert_eq!(response.header("content-type"), Some("text/csv"));
+}
+
+#[test]
+fn a_malformed_region_is_400_and_a_throttled_role_429() {
+    let host = load(builder().env("FILES_REGION", "mars-north"));
+    let response = call(&host, Request::get("/hello.txt"));
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        body(&response)["message"],
+        "malformed AWS credentials request: ValidationError: `mars-north` is not an AWS region (e.g. us-east-1)"
+    );
+
+    let host = host();
+    host.inject_aws_fault(
+        AwsFault::throttled()
+            .service(AwsService::Auth)
+            .operation("AssumeRole")
+            .times(1),
+    );
+    assert_eq!(call(&host, Request::get("/hello.txt")).status(), 429);
+    assert_eq!(call(&host, Request::get("/hello.txt")).status(), 200);
+    assert_eq!(host.aws_sessions(), 1);
 }
