@@ -283,8 +283,8 @@ fn the_fixtures_file_sets_up_the_same_host() {
 
 #[test]
 fn a_malformed_region_is_400_and_a_throttled_role_429() {
-    let host = load(builder().env("FILES_REGION", "mars-north"));
-    let response = call(&host, Request::get("/hello.txt"));
+    let on_mars = load(builder().env("FILES_REGION", "mars-north"));
+    let response = call(&on_mars, Request::get("/hello.txt"));
     assert_eq!(response.status(), 400);
     assert_eq!(
         body(&response)["message"],
