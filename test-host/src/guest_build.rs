@@ -217,9 +217,6 @@ fn env_tag(env: &[(String, String)]) -> String {
 /// # Errors
 /// A [`BuildError`] saying what is wrong with the crate or the build.
 pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<PathBuf, BuildError> {
-    // One build (and copy) at a time per process: builds of one crate with different environments
-    // write the same cargo output file.
-    static BUILD_LOCK: Mutex<()> = Mutex::new(());
     let manifest = dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(BuildError::NotACrate {
@@ -236,9 +233,15 @@ pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<Path
         info.package,
         target_dir.display()
     );
-    let _guard = BUILD_LOCK
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // One build-and-copy at a time per target dir, across processes: builds of one crate with different
+    // environments write the same cargo output file, which is copied before the next build starts.
+    let lock = std::fs::create_dir_all(&target_dir)
+        .and_then(|()| std::fs::File::create(target_dir.join(".momento-functions-build.lock")))
+        .and_then(|file| file.lock().map(|()| file))
+        .map_err(|e| BuildError::Cargo {
+            command: "cargo build".into(),
+            message: format!("cannot lock {}: {e}", target_dir.display()),
+        })?;
     let mut child = cargo()
         .envs(env.iter().map(|(k, v)| (k, v)))
         .args([
@@ -303,6 +306,7 @@ pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<Path
                 copy.display()
             ),
         })?;
+    drop(lock);
     Ok(copy)
 }
 
