@@ -164,6 +164,93 @@ impl HostCredentialsProvider for HostState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bindings::host::aws_auth::Credentials;
+    use crate::services::aws::{AuthPolicy, AwsState};
+    use crate::state::Services;
+
+    fn state(policy: AuthPolicy) -> HostState {
+        let services = Services {
+            aws: AwsState::new(
+                policy,
+                Vec::new(),
+                Default::default(),
+                Default::default(),
+                Default::default(),
+            ),
+            ..Services::default()
+        };
+        HostState::new(Arc::new(services), "inv-1".into(), 1 << 20, 10)
+    }
+
+    fn keys(id: &str, secret: &str) -> Authorization {
+        Authorization::Hardcoded(Credentials {
+            access_key_id: id.into(),
+            secret_access_key: secret.into(),
+        })
+    }
+
+    #[test]
+    fn providers_validate_and_record_like_sts() {
+        let role = "arn:aws:iam::123456789012:role/reader";
+        let mut host = state(AuthPolicy {
+            credentials: vec![("AKID".into(), "s".into())],
+            roles: vec![role.into()],
+        });
+        let fail = |host: &mut HostState, auth, region: &str| {
+            host.make_provider(auth, region).expect_err("refused")
+        };
+        assert_eq!(
+            fail(&mut host, keys("AKID", "s"), "mars").kind,
+            AwsErrorKind::Malformed
+        );
+        assert!(
+            fail(&mut host, keys("bad key", "s"), "us-east-1")
+                .message
+                .contains("not well formed")
+        );
+        assert!(
+            fail(&mut host, keys("AKID", ""), "us-east-1")
+                .message
+                .contains("is empty")
+        );
+        assert!(
+            fail(
+                &mut host,
+                Authorization::Federated("admin".into()),
+                "us-east-1"
+            )
+            .message
+            .contains("not an IAM role ARN")
+        );
+        let denied = fail(
+            &mut host,
+            Authorization::Federated("arn:aws:iam::123456789012:role/other".into()),
+            "us-east-1",
+        );
+        assert_eq!(
+            (denied.kind, denied.code.as_str()),
+            (AwsErrorKind::Unauthorized, "AccessDenied")
+        );
+
+        // Keys are checked when used, not here (as AWS does): a refused key still makes a provider.
+        assert!(host.make_provider(keys("OTHER", "x"), "us-east-1").is_ok());
+        let session = host
+            .make_provider(Authorization::Federated(role.into()), "eu-west-1")
+            .expect("allowed role");
+        assert_eq!(session.region, "eu-west-1");
+
+        let calls = host.services.aws.calls();
+        assert_eq!(calls.len(), 7);
+        assert_eq!(calls[5].operation, "StaticCredentials");
+        assert_eq!(
+            calls[5].params,
+            serde_json::json!({"region": "us-east-1", "access_key_id": "OTHER"})
+        );
+        assert_eq!(calls[6].operation, "AssumeRole");
+        assert_eq!(calls[6].resource, role);
+        assert_eq!(calls[6].invocation_id, "inv-1");
+        assert_eq!(calls.iter().filter(|c| c.error.is_some()).count(), 5);
+    }
 
     #[test]
     fn regions() {

@@ -905,3 +905,413 @@ fn describe_query(request: &QueryRequest) -> Value {
         "scan_forward": request.scan_forward,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(name: &str, value: &str) -> KeyAttribute {
+        KeyAttribute {
+            name: name.into(),
+            value: KeyValue::S(value.into()),
+        }
+    }
+
+    fn n(name: &str, value: &str) -> KeyAttribute {
+        KeyAttribute {
+            name: name.into(),
+            value: KeyValue::N(value.into()),
+        }
+    }
+
+    /// `readings`: partition `sensor` (S), sort `t` (N); `blobs`: partition `id` (B), no sort key.
+    fn store() -> DdbStore {
+        let mut readings =
+            DynamoDbTable::new("readings", "sensor", KeyType::S).sort_key("t", KeyType::N);
+        for t in ["-5", "0", "2", "10", "10.5", "100"] {
+            readings = readings
+                .item(json!({"sensor": "a", "t": t.parse::<f64>().expect("number"), "v": t}));
+        }
+        readings = readings.item(json!({"sensor": "b", "t": 1}));
+        let blobs = DynamoDbTable::new("blobs", "id", KeyType::B)
+            .typed_item(json!({"id": {"B": "AQI="}, "size": {"N": "2"}}));
+        DdbStore::new(&[readings, blobs]).expect("valid seeds")
+    }
+
+    fn query(sort: Option<SortKeyCondition>, limit: Option<u32>, forward: bool) -> QueryRequest {
+        QueryRequest {
+            table_name: "readings".into(),
+            partition_key: s("sensor", "a"),
+            sort_key_condition: sort,
+            limit,
+            exclusive_start_key: None,
+            scan_forward: forward,
+        }
+    }
+
+    fn ts(output: &QueryOutput) -> Vec<String> {
+        output
+            .items
+            .iter()
+            .map(|item| {
+                let item: Value = serde_json::from_str(item).expect("wire JSON");
+                item["t"]["N"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect()
+    }
+
+    fn code(error: AwsError) -> (AwsErrorKind, String) {
+        (error.kind, error.message)
+    }
+
+    #[test]
+    fn number_sort_keys_order_by_value_and_normalize() {
+        let ddb = store();
+        let all = ddb.query(query(None, None, true)).expect("query");
+        assert_eq!(ts(&all), ["-5", "0", "2", "10", "10.5", "100"]);
+        let between = ddb
+            .query(query(
+                Some(SortKeyCondition::Between((n("t", "1.0"), n("t", "1E+1")))),
+                None,
+                true,
+            ))
+            .expect("query");
+        assert_eq!(ts(&between), ["2", "10"]);
+        // `10.0` is the key `10`.
+        let found = ddb
+            .get_item("readings", vec![s("sensor", "a"), n("t", "10.0")])
+            .expect("get");
+        assert!(found.is_some_and(|item| item.contains(r#""v":{"S":"10"}"#)));
+        let lt = ddb
+            .query(query(
+                Some(SortKeyCondition::LessThan(n("t", "0"))),
+                None,
+                false,
+            ))
+            .expect("query");
+        assert_eq!(ts(&lt), ["-5"]);
+    }
+
+    #[test]
+    fn pages_continue_after_the_last_evaluated_key() {
+        let ddb = store();
+        let first = ddb.query(query(None, Some(4), false)).expect("query");
+        assert_eq!(ts(&first), ["100", "10.5", "10", "2"]);
+        let start = first.last_evaluated_key.expect("more");
+        assert_eq!(key_plain(&start), json!({"sensor": "a", "t": 2}));
+        let mut next = query(None, Some(4), false);
+        next.exclusive_start_key = Some(start);
+        let second = ddb.query(next).expect("query");
+        assert_eq!(ts(&second), ["0", "-5"]);
+        assert!(second.last_evaluated_key.is_none());
+
+        let mut outside = query(None, None, true);
+        outside.exclusive_start_key = Some(vec![s("sensor", "b"), n("t", "1")]);
+        assert!(
+            ddb.query(outside)
+                .expect_err("other partition")
+                .message
+                .contains("outside query boundaries")
+        );
+        let mut invalid = query(None, None, true);
+        invalid.exclusive_start_key = Some(vec![s("sensor", "a")]);
+        assert_eq!(
+            ddb.query(invalid).expect_err("partial key").message,
+            "The provided starting key is invalid: The provided key element does not match the schema"
+        );
+    }
+
+    #[test]
+    fn query_validation_like_dynamodb() {
+        let ddb = store();
+        let mut wrong_partition = query(None, None, true);
+        wrong_partition.partition_key = s("device", "a");
+        assert_eq!(
+            code(ddb.query(wrong_partition).expect_err("invalid")),
+            (
+                AwsErrorKind::Malformed,
+                "Query condition missed key schema element: sensor".into()
+            )
+        );
+        let mut mistyped = query(None, None, true);
+        mistyped.partition_key = n("sensor", "1");
+        assert!(
+            ddb.query(mistyped)
+                .expect_err("invalid")
+                .message
+                .contains("Condition parameter type does not match schema type")
+        );
+        let begins = ddb
+            .query(query(
+                Some(SortKeyCondition::BeginsWith(n("t", "1"))),
+                None,
+                true,
+            ))
+            .expect_err("begins_with on N");
+        assert!(
+            begins
+                .message
+                .contains("operator or function: begins_with, operand type: N")
+        );
+        let other_attribute = ddb
+            .query(query(
+                Some(SortKeyCondition::Equals(n("x", "1"))),
+                None,
+                true,
+            ))
+            .expect_err("not the sort key");
+        assert_eq!(other_attribute.message, "Query key condition not supported");
+        let mistyped_sort = ddb
+            .query(query(
+                Some(SortKeyCondition::GreaterThan(s("t", "1"))),
+                None,
+                true,
+            ))
+            .expect_err("S for N");
+        assert!(mistyped_sort.message.contains("does not match schema type"));
+        let no_sort_key = ddb
+            .query(QueryRequest {
+                table_name: "blobs".into(),
+                partition_key: KeyAttribute {
+                    name: "id".into(),
+                    value: KeyValue::B(vec![1, 2]),
+                },
+                sort_key_condition: Some(SortKeyCondition::Equals(n("t", "1"))),
+                limit: None,
+                exclusive_start_key: None,
+                scan_forward: true,
+            })
+            .expect_err("no sort key");
+        assert_eq!(no_sort_key.message, "Query key condition not supported");
+        let mut missing = query(None, None, true);
+        missing.table_name = "nope".into();
+        assert_eq!(
+            ddb.query(missing).expect_err("missing").kind,
+            AwsErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn keys_must_match_the_schema_exactly() {
+        let ddb = store();
+        let mismatch = "The provided key element does not match the schema";
+        for key in [
+            vec![s("sensor", "a")],
+            vec![s("sensor", "a"), n("t", "1"), s("extra", "x")],
+            vec![s("sensor", "a"), s("t", "1")],
+            vec![s("other", "a"), n("t", "1")],
+        ] {
+            assert_eq!(
+                ddb.get_item("readings", key).expect_err("invalid").message,
+                mismatch
+            );
+        }
+        assert_eq!(
+            ddb.get_item("readings", vec![s("sensor", "a"), n("t", "x")])
+                .expect_err("not a number")
+                .message,
+            "A value provided cannot be converted into a number"
+        );
+        let binary = ddb
+            .get_item(
+                "blobs",
+                vec![KeyAttribute {
+                    name: "id".into(),
+                    value: KeyValue::B(vec![1, 2]),
+                }],
+            )
+            .expect("get");
+        assert!(binary.is_some());
+        let empty = ddb
+            .get_item(
+                "blobs",
+                vec![KeyAttribute {
+                    name: "id".into(),
+                    value: KeyValue::B(vec![]),
+                }],
+            )
+            .expect_err("empty binary key");
+        assert!(
+            empty
+                .message
+                .contains("cannot contain an empty binary value. Key: id")
+        );
+        assert!(
+            ddb.get_item("x", vec![])
+                .expect_err("bad name")
+                .message
+                .contains("Member must have length greater than or equal to 3")
+        );
+        assert!(
+            ddb.get_item("bad name!", vec![])
+                .expect_err("bad name")
+                .message
+                .contains("regular expression pattern")
+        );
+    }
+
+    #[test]
+    fn conditions_on_puts_and_deletes() {
+        let ddb = store();
+        let item = r#"{"sensor":{"S":"c"},"t":{"N":"1"},"version":{"N":"1"}}"#;
+        ddb.put_item(
+            "readings",
+            item,
+            Some(Condition::AttributeNotExists("t".into())),
+        )
+        .expect("created");
+        assert_eq!(
+            ddb.put_item(
+                "readings",
+                item,
+                Some(Condition::AttributeNotExists("t".into()))
+            )
+            .expect_err("exists")
+            .kind,
+            AwsErrorKind::ConditionFailed
+        );
+        // Numbers compare by value: 1.0 equals the stored 1.
+        let v2 = r#"{"sensor":{"S":"c"},"t":{"N":"1"},"version":{"N":"2"}}"#;
+        ddb.put_item(
+            "readings",
+            v2,
+            Some(Condition::Equals((
+                "version".into(),
+                r#"{"N":"1.0"}"#.into(),
+            ))),
+        )
+        .expect("version matched");
+        assert_eq!(
+            ddb.put_item(
+                "readings",
+                v2,
+                Some(Condition::Equals(("version".into(), r#"{"N":"1"}"#.into())))
+            )
+            .expect_err("stale version")
+            .kind,
+            AwsErrorKind::ConditionFailed
+        );
+        let key = || vec![s("sensor", "c"), n("t", "1")];
+        assert_eq!(
+            ddb.delete_item(
+                "readings",
+                key(),
+                Some(Condition::AttributeNotExists("t".into()))
+            )
+            .expect_err("exists")
+            .kind,
+            AwsErrorKind::ConditionFailed
+        );
+        ddb.delete_item(
+            "readings",
+            key(),
+            Some(Condition::AttributeExists("version".into())),
+        )
+        .expect("deleted");
+        assert_eq!(ddb.get_item("readings", key()).expect("get"), None);
+        assert!(
+            ddb.delete_item(
+                "readings",
+                key(),
+                Some(Condition::AttributeExists("t".into()))
+            )
+            .is_err()
+        );
+        assert!(
+            ddb.put_item(
+                "readings",
+                item,
+                Some(Condition::AttributeExists(String::new()))
+            )
+            .expect_err("empty name")
+            .message
+            .starts_with("Invalid ConditionExpression")
+        );
+        assert!(
+            ddb.put_item(
+                "readings",
+                item,
+                Some(Condition::Equals(("v".into(), "{".into())))
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn items_are_validated_on_put() {
+        let ddb = store();
+        let error = |item: &str| ddb.put_item("readings", item, None).expect_err("invalid");
+        assert_eq!(
+            error(r#"{"sensor":{"S":"a"}}"#).message,
+            "One or more parameter values were invalid: Missing the key t in the item"
+        );
+        assert_eq!(
+            error(r#"{"sensor":{"N":"1"},"t":{"N":"1"}}"#).message,
+            "One or more parameter values were invalid: Type mismatch for key sensor expected: S actual: N"
+        );
+        assert_eq!(error("not json").code, "SerializationException");
+        assert!(
+            error(r#"{"sensor":{"S":"a"},"t":{"N":"1"},"s":{"SS":[]}}"#)
+                .message
+                .contains("may not be empty")
+        );
+        let big = format!(
+            r#"{{"sensor":{{"S":"a"}},"t":{{"N":"1"}},"blob":{{"S":"{}"}}}}"#,
+            "x".repeat(MAX_ITEM_BYTES)
+        );
+        assert_eq!(
+            error(&big).message,
+            "Item size has exceeded the maximum allowed size"
+        );
+        let long_key = format!(
+            r#"{{"sensor":{{"S":"{}"}},"t":{{"N":"1"}}}}"#,
+            "k".repeat(2049)
+        );
+        assert!(
+            error(&long_key)
+                .message
+                .contains("maximum size limit of 2048 bytes")
+        );
+    }
+
+    #[test]
+    fn seeds_are_validated_with_the_field() {
+        let seed = |table: DynamoDbTable| DdbStore::new(&[table]).expect_err("invalid");
+        let duplicate = seed(
+            DynamoDbTable::new("users", "id", KeyType::S)
+                .item(json!({"id": "a"}))
+                .typed_item(json!({"id": {"S": "a"}})),
+        );
+        assert_eq!(duplicate.field, "table `users`.typed_items[0]");
+        assert_eq!(duplicate.message, "it has the same key as items[0]");
+        let same_names =
+            seed(DynamoDbTable::new("users", "id", KeyType::S).sort_key("id", KeyType::N));
+        assert_eq!(same_names.field, "table `users`.sort_key");
+        let twice = DdbStore::new(&[
+            DynamoDbTable::new("users", "id", KeyType::S),
+            DynamoDbTable::new("users", "id", KeyType::S),
+        ])
+        .expect_err("twice");
+        assert_eq!(twice.message, "the table is declared twice");
+    }
+
+    #[test]
+    fn inspection_by_plain_key() {
+        let ddb = store();
+        assert_eq!(
+            ddb.item_plain("readings", &json!({"sensor": "b", "t": 1})),
+            Some(json!({"sensor": "b", "t": 1}))
+        );
+        assert_eq!(
+            ddb.item_plain("readings", &json!({"sensor": "b", "t": "1"})),
+            Some(json!({"sensor": "b", "t": 1}))
+        );
+        assert_eq!(
+            ddb.item_plain("blobs", &json!({"id": "AQI="})),
+            Some(json!({"id": "AQI=", "size": 2}))
+        );
+        assert_eq!(ddb.item_plain("readings", &json!({"sensor": "b"})), None);
+        assert_eq!(ddb.items_plain("readings").map(|i| i.len()), Some(7));
+        assert_eq!(ddb.items_plain("none"), None);
+    }
+}
