@@ -174,10 +174,10 @@ struct OrderPage {
 }
 
 fn to_json<T: serde::Serialize>(status: StatusCode, value: &T) -> FunctionResult<WebResponse> {
-    Ok(WebResponse::new()
+    WebResponse::new()
         .with_status(status)
         .with_json(value)
-        .map_err(|e| FunctionError::internal(e.to_string()))?)
+        .map_err(|e| FunctionError::internal(e.to_string()))
 }
 
 fn create(context: RequestContext, Json(order): Json<Order>) -> FunctionResult<WebResponse> {

@@ -218,7 +218,8 @@ fn queries_read_the_partition_in_sort_key_order() {
 #[test]
 fn every_sort_key_condition() {
     let host = host();
-    let cases: [(&[(&str, &str)], &[&str]); 7] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case<'_>; 7] = [
         (
             &[("op", "eq"), ("value", "2026-02-11#1")],
             &["2026-02-11#1"],

@@ -45,10 +45,10 @@ fn key(context: &RequestContext) -> FunctionResult<&str> {
 }
 
 fn json(status: StatusCode, value: &serde_json::Value) -> FunctionResult<WebResponse> {
-    Ok(WebResponse::new()
+    WebResponse::new()
         .with_status(status)
         .with_json(value)
-        .map_err(|e| FunctionError::internal(e.to_string()))?)
+        .map_err(|e| FunctionError::internal(e.to_string()))
 }
 
 fn read(context: RequestContext) -> FunctionResult<WebResponse> {
