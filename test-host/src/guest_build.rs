@@ -99,7 +99,15 @@ struct CrateInfo {
 }
 
 fn crate_info(manifest: &Path) -> Result<CrateInfo, BuildError> {
+    let absolute = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_path_buf());
+    let manifest = absolute.as_path();
     let mut command = cargo();
+    // From the crate's directory, so that its own `.cargo/config.toml` (e.g. `build.target-dir`) applies.
+    if let Some(dir) = manifest.parent() {
+        command.current_dir(dir);
+    }
     command
         .args([
             "metadata",
@@ -217,6 +225,9 @@ fn env_tag(env: &[(String, String)]) -> String {
 /// # Errors
 /// A [`BuildError`] saying what is wrong with the crate or the build.
 pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<PathBuf, BuildError> {
+    // Absolute, since cargo runs in the crate's directory.
+    let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let dir = absolute.as_path();
     let manifest = dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(BuildError::NotACrate {

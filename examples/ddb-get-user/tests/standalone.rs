@@ -53,11 +53,19 @@ fn the_announcement_builds_in_a_fresh_crate_outside_the_workspace() {
         .join("../..")
         .canonicalize()
         .expect("the workspace root");
-    let dir = TempDir(std::env::temp_dir().join(format!(
-        "momento-functions-announcement-{}",
-        std::process::id()
-    )));
+    // A fresh crate each run, at a path fixed per checkout (so cargo's fingerprints, which include the
+    // path, let later runs build incrementally in the target dir below).
+    let checkout: u64 = workspace
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let dir = TempDir(
+        std::env::temp_dir().join(format!("momento-functions-announcement-{checkout:016x}")),
+    );
     let crate_dir = &dir.0;
+    let _ = std::fs::remove_dir_all(crate_dir);
     assert!(!crate_dir.starts_with(&workspace));
     // An ordinary user crate: its own workspace, edition 2021, the SDK by path.
     write(
