@@ -439,7 +439,7 @@ impl AwsState {
             secrets,
             sessions: Mutex::default(),
             calls: Mutex::default(),
-            faults: Mutex::new(faults),
+            faults: Mutex::new(faults.into_iter().filter(|f| f.times != Some(0)).collect()),
         }
     }
 
@@ -648,6 +648,17 @@ mod tests {
         );
         assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_some());
         aws.clear_faults();
+        assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_none());
+
+        // A fault for zero calls never fires, from the builder or added later.
+        let aws = AwsState::new(
+            AuthPolicy::default(),
+            vec![AwsFault::throttled().times(0)],
+            DdbStore::default(),
+            S3Store::default(),
+            SecretStore::default(),
+        );
+        aws.add_fault(AwsFault::unauthorized().times(0));
         assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_none());
     }
 
