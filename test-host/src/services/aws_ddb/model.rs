@@ -49,7 +49,12 @@ impl Decimal {
                 {
                     return Err(NOT_A_NUMBER.into());
                 }
-                let value: i64 = exponent.parse().unwrap_or(i64::MAX);
+                // Exponents too large for i64 are far out of range either way; keep their sign.
+                let value: i64 = exponent.parse().unwrap_or(if exponent.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                });
                 (&rest[..at], value.clamp(-100_000, 100_000) as i32)
             }
             None => (rest, 0),
@@ -612,6 +617,16 @@ mod tests {
             Decimal::parse("1E-131")
                 .expect_err("must fail")
                 .starts_with("Number underflow")
+        );
+        assert!(
+            Decimal::parse("1E-99999999999999999999")
+                .expect_err("tiny")
+                .starts_with("Number underflow")
+        );
+        assert!(
+            Decimal::parse("1E+99999999999999999999")
+                .expect_err("huge")
+                .starts_with("Number overflow")
         );
         assert!(Decimal::parse("9.9E+125").is_ok());
         assert!(Decimal::parse("1E-130").is_ok());
