@@ -57,6 +57,7 @@ pub struct TestHostBuilder {
     keep_log_history: bool,
     compile_cache: Option<PathBuf>,
     build_env: Vec<(String, String)>,
+    keep_aws_calls: bool,
     aws_policy: AuthPolicy,
     aws_faults: Vec<AwsFault>,
     dynamodb_tables: Vec<DynamoDbTable>,
@@ -76,6 +77,7 @@ impl Default for TestHostBuilder {
             keep_log_history: true,
             compile_cache: crate::runtime::default_compile_cache_dir(),
             build_env: Vec::new(),
+            keep_aws_calls: true,
             aws_policy: AuthPolicy::default(),
             aws_faults: Vec::new(),
             dynamodb_tables: Vec::new(),
@@ -151,6 +153,13 @@ impl TestHostBuilder {
         let key = key.into();
         self.build_env.retain(|(k, _)| *k != key);
         self.build_env.push((key, value.into()));
+        self
+    }
+
+    /// Keep every AWS call in [`TestHost::aws_calls`] (default on). Turn it off for long runs (benchmarks,
+    /// servers): the history grows with every call.
+    pub fn keep_aws_calls(mut self, keep: bool) -> Self {
+        self.keep_aws_calls = keep;
         self
     }
 
@@ -300,13 +309,14 @@ impl TestHostBuilder {
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
         self.check_fixtures()?;
         let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
-        let aws = AwsState::new(
+        let mut aws = AwsState::new(
             self.aws_policy,
             self.aws_faults,
             DdbStore::new(&self.dynamodb_tables).map_err(|e| seed_error("dynamodb", e))?,
             S3Store::new(&self.s3_buckets).map_err(|e| seed_error("s3", e))?,
             SecretStore::new(&self.secrets).map_err(|e| seed_error("secrets", e))?,
         );
+        aws.record_calls = self.keep_aws_calls;
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let services = Services {

@@ -264,3 +264,10 @@ fn the_fixtures_file_sets_up_the_same_host() {
         Some(json!(["admin", "dev"]))
     );
 }
+
+#[test]
+fn calls_are_not_kept_when_the_host_is_told_not_to() {
+    let host = load(builder_built_with(KEY_ID, SECRET).keep_aws_calls(false));
+    assert_eq!(get_user(&host, json!({"user": "u1"})).status(), 200);
+    assert!(host.aws_calls().is_empty());
+}

@@ -49,7 +49,11 @@ impl BenchCommand {
                 return ExitCode::from(2);
             }
         };
-        let host = match self.host.load(TestHost::builder().keep_log_history(false)) {
+        let host = match self.host.load(
+            TestHost::builder()
+                .keep_log_history(false)
+                .keep_aws_calls(false),
+        ) {
             Ok(host) => host,
             Err(message) => {
                 eprintln!("error: {message}");

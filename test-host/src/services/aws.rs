@@ -416,6 +416,8 @@ pub(crate) struct CallInfo<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct AwsState {
     pub(crate) policy: AuthPolicy,
+    /// Keep every call in `calls` (off for long runs: the history grows with every call).
+    pub(crate) record_calls: bool,
     pub(crate) ddb: DdbStore,
     pub(crate) s3: S3Store,
     pub(crate) secrets: SecretStore,
@@ -434,6 +436,7 @@ impl AwsState {
     ) -> Self {
         AwsState {
             policy,
+            record_calls: true,
             ddb,
             s3,
             secrets,
@@ -509,6 +512,9 @@ impl AwsState {
 
     /// Record a call that ran (or failed) outside [`AwsState::call`].
     pub(crate) fn record(&self, info: CallInfo<'_>, error: Option<AwsError>) {
+        if !self.record_calls {
+            return;
+        }
         lock(&self.calls).push(AwsCall {
             service: info.service,
             operation: info.operation.to_owned(),
