@@ -5,9 +5,11 @@
 //!
 //! - the guest bindings of the one WIT contract (hidden: generated types never appear in public APIs),
 //! - [`encoding`]: the [`Json`](encoding::Json) wrapper,
-//! - [`logging`]: the [`log`] facade routed to the host's logging interface.
+//! - [`logging`]: the [`log`] facade routed to the host's logging interface,
+//! - [`aws`]: AWS credentials and the DynamoDB, S3 and Secrets Manager clients.
 #![deny(missing_docs)]
 
+pub mod aws;
 pub mod encoding;
 pub mod logging;
 

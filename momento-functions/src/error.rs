@@ -18,6 +18,7 @@ pub type FunctionResult<T> = Result<T, FunctionError>;
 /// |---|---|
 /// | [`cache::Error`](crate::cache::Error) | `InvalidArgument` 400, `LimitExceeded` 413, `PermissionDenied` 403, `FailedPrecondition` 409, `Timeout` 504, others 500 |
 /// | [`http::Error`](crate::http::Error) | `Connect`, `RequestFailed`, `Status`, `DeserializeJson`, `Utf8` 502 (the upstream failed); `Timeout` 504; others 500 (the function built a bad request) |
+/// | AWS errors ([`aws::auth`](crate::aws::auth), [`aws::ddb`](crate::aws::ddb), [`aws::s3`](crate::aws::s3), [`aws::secrets`](crate::aws::secrets)) | `NotFound` 404, `ConditionFailed` 409, `Unauthorized` 403, `Malformed` 400, `Throttled` 429, `Other` 502, DynamoDB item conversion 500 |
 ///
 /// Build one yourself to pick the status:
 ///
@@ -136,6 +137,9 @@ fn status_of(error: &(dyn std::error::Error + 'static)) -> StatusCode {
     if let Some(error) = error.downcast_ref::<crate::http::Error>() {
         return http_status(error);
     }
+    if let Some(status) = aws_status(error) {
+        return status;
+    }
     StatusCode::INTERNAL_SERVER_ERROR
 }
 
@@ -165,6 +169,52 @@ fn http_status(error: &crate::http::Error) -> StatusCode {
         Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
+
+/// AWS client errors: a missing table, bucket or secret 404, a failed condition 409, refused
+/// credentials 403, a malformed request (often the caller's input, e.g. an empty key) 400, throttling 429,
+/// anything else from AWS 502; an item that does not convert is the function's bug, 500.
+fn aws_status(error: &(dyn std::error::Error + 'static)) -> Option<StatusCode> {
+    use momento_functions_host::aws::{auth, ddb, s3, secrets};
+    let status = if let Some(error) = error.downcast_ref::<auth::Error>() {
+        match error {
+            auth::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
+            auth::Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            auth::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_GATEWAY,
+        }
+    } else if let Some(error) = error.downcast_ref::<ddb::Error>() {
+        match error {
+            ddb::Error::NotFound(_) => StatusCode::NOT_FOUND,
+            ddb::Error::ConditionFailed(_) => StatusCode::CONFLICT,
+            ddb::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
+            ddb::Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            ddb::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ddb::Error::Deserialize(_) | ddb::Error::Serialize(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            _ => StatusCode::BAD_GATEWAY,
+        }
+    } else if let Some(error) = error.downcast_ref::<s3::Error>() {
+        match error {
+            s3::Error::NotFound(_) => StatusCode::NOT_FOUND,
+            s3::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
+            s3::Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            s3::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_GATEWAY,
+        }
+    } else if let Some(error) = error.downcast_ref::<secrets::Error>() {
+        match error {
+            secrets::Error::NotFound(_) => StatusCode::NOT_FOUND,
+            secrets::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
+            secrets::Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            secrets::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_GATEWAY,
+        }
+    } else {
+        return None;
+    };
+    Some(status)
 }
 
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for FunctionError {

@@ -68,6 +68,9 @@ mod status;
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};
 pub use handler::{ExtractArgs, ExtractHeadArgs, GetHandler, Handler, HandlerFn};
+/// AWS credentials and the DynamoDB, S3 and Secrets Manager clients (from `momento-functions-host`).
+pub use momento_functions_host::aws;
+pub use momento_functions_host::build_environment_aws_credentials;
 pub use momento_functions_host::encoding::Json;
 pub use momento_functions_macros::{get, post, route};
 pub use request::{Headers, Method, RequestContext, WebRequest};

@@ -14,6 +14,12 @@ mod generated {
         path: "../wit",
         world: "web-function",
         imports: { default: trappable },
+        with: {
+            "momento:functions/aws-auth.credentials-provider": crate::services::aws::CredentialsProvider,
+            "momento:functions/aws-ddb.client": crate::services::aws_ddb::DdbClient,
+            "momento:functions/aws-s3.client": crate::services::aws_s3::S3Client,
+            "momento:functions/aws-secrets.client": crate::services::aws_secrets::SecretsClient,
+        },
     });
 }
 

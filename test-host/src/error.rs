@@ -74,12 +74,21 @@ pub enum LoadError {
         /// Why, as the runtime reported it.
         message: String,
     },
+    /// A fixtures file, or the services' seed data, is not valid.
+    #[error(transparent)]
+    Fixtures(std::sync::Arc<crate::fixtures::FixtureError>),
     /// Setting up the engine failed.
     #[error("cannot create the wasm engine: {message}")]
     Engine {
         /// The engine's message.
         message: String,
     },
+}
+
+impl From<crate::fixtures::FixtureError> for LoadError {
+    fn from(error: crate::fixtures::FixtureError) -> Self {
+        LoadError::Fixtures(std::sync::Arc::new(error))
+    }
 }
 
 /// Why an invocation failed. The host keeps serving: the next invocation starts from a fresh instance.

@@ -99,7 +99,15 @@ struct CrateInfo {
 }
 
 fn crate_info(manifest: &Path) -> Result<CrateInfo, BuildError> {
+    let absolute = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_path_buf());
+    let manifest = absolute.as_path();
     let mut command = cargo();
+    // From the crate's directory, so that its own `.cargo/config.toml` (e.g. `build.target-dir`) applies.
+    if let Some(dir) = manifest.parent() {
+        command.current_dir(dir);
+    }
     command
         .args([
             "metadata",
@@ -184,6 +192,42 @@ fn ensure_target(dir: &Path) -> Result<(), BuildError> {
 /// # Errors
 /// A [`BuildError`] saying what is wrong with the crate or the build.
 pub fn build_crate(dir: &Path) -> Result<PathBuf, BuildError> {
+    build_crate_with_env(dir, &[])
+}
+
+/// A name for a build environment: `default` when empty, else a hash of the sorted variables.
+fn env_tag(env: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    if env.is_empty() {
+        return "default".to_owned();
+    }
+    let mut sorted: Vec<&(String, String)> = env.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for (key, value) in sorted {
+        hasher.update(key.as_bytes());
+        hasher.update([0]);
+        hasher.update(value.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// [`build_crate`] with these variables set in the environment of `cargo build` (others are inherited),
+/// e.g. the AWS keys `build_environment_aws_credentials!()` reads at compile time.
+///
+/// The result is copied to `<target dir>/wasm32-wasip2/release/momento-functions/<lib>-<env tag>.wasm`, so
+/// builds of one crate with different environments do not overwrite each other's component.
+///
+/// # Errors
+/// A [`BuildError`] saying what is wrong with the crate or the build.
+pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<PathBuf, BuildError> {
+    // Absolute, since cargo runs in the crate's directory.
+    let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let dir = absolute.as_path();
     let manifest = dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(BuildError::NotACrate {
@@ -200,7 +244,17 @@ pub fn build_crate(dir: &Path) -> Result<PathBuf, BuildError> {
         info.package,
         target_dir.display()
     );
+    // One build-and-copy at a time per target dir, across processes: builds of one crate with different
+    // environments write the same cargo output file, which is copied before the next build starts.
+    let lock = std::fs::create_dir_all(&target_dir)
+        .and_then(|()| std::fs::File::create(target_dir.join(".momento-functions-build.lock")))
+        .and_then(|file| file.lock().map(|()| file))
+        .map_err(|e| BuildError::Cargo {
+            command: "cargo build".into(),
+            message: format!("cannot lock {}: {e}", target_dir.display()),
+        })?;
     let mut child = cargo()
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args([
             "build",
             "--release",
@@ -241,10 +295,30 @@ pub fn build_crate(dir: &Path) -> Result<PathBuf, BuildError> {
             output: captured.trim().to_owned(),
         });
     }
-    Ok(target_dir
-        .join(TARGET)
-        .join("release")
-        .join(format!("{}.wasm", info.lib_name)))
+    let release = target_dir.join(TARGET).join("release");
+    let output = release.join(format!("{}.wasm", info.lib_name));
+    let copies = release.join("momento-functions");
+    let copy = copies.join(format!("{}-{}.wasm", info.lib_name, env_tag(env)));
+    // Copy, then rename: a reader never sees a half-written component.
+    let partial = copies.join(format!(
+        ".{}-{}.{}.partial",
+        info.lib_name,
+        env_tag(env),
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&copies)
+        .and_then(|()| std::fs::copy(&output, &partial))
+        .and_then(|_| std::fs::rename(&partial, &copy))
+        .map_err(|e| BuildError::Cargo {
+            command: "cargo build".into(),
+            message: format!(
+                "cannot copy {} to {}: {e}",
+                output.display(),
+                copy.display()
+            ),
+        })?;
+    drop(lock);
+    Ok(copy)
 }
 
 /// [`build_crate`], at most once per crate directory per process (later calls return the first result).
@@ -252,15 +326,30 @@ pub fn build_crate(dir: &Path) -> Result<PathBuf, BuildError> {
 /// # Errors
 /// The first build's [`BuildError`].
 pub fn build_crate_once(dir: &Path) -> Result<PathBuf, BuildError> {
+    build_crate_once_with_env(dir, &[])
+}
+
+/// [`build_crate_with_env`], at most once per crate directory and environment per process.
+///
+/// # Errors
+/// The first build's [`BuildError`].
+pub fn build_crate_once_with_env(
+    dir: &Path,
+    env: &[(String, String)],
+) -> Result<PathBuf, BuildError> {
     type Slot = Arc<OnceLock<Result<PathBuf, BuildError>>>;
-    static BUILDS: OnceLock<Mutex<HashMap<PathBuf, Slot>>> = OnceLock::new();
-    let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    type Key = (PathBuf, Vec<(String, String)>);
+    static BUILDS: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
+    let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut sorted = env.to_vec();
+    sorted.sort();
     let slot = {
         let mut builds = BUILDS
             .get_or_init(Default::default)
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Arc::clone(builds.entry(key.clone()).or_default())
+        Arc::clone(builds.entry((path.clone(), sorted)).or_default())
     };
-    slot.get_or_init(|| build_crate(&key)).clone()
+    slot.get_or_init(|| build_crate_with_env(&path, env))
+        .clone()
 }

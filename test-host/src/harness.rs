@@ -4,12 +4,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::aws::{AwsCall, AwsFault, DynamoDbTable, S3Bucket, S3Object, Secret};
 use crate::bindings::web;
 use crate::clock::Clock;
 use crate::error::{InvokeError, LoadError};
+use crate::fixtures::{FixtureError, Fixtures};
 use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
 use crate::runtime::{Function, ImportInfo, Invocation, Outcome, Runtime};
+use crate::services::aws::{AuthPolicy, AwsState};
+use crate::services::aws_ddb::DdbStore;
+use crate::services::aws_s3::S3Store;
+use crate::services::aws_secrets::SecretStore;
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
 use crate::state::Services;
@@ -60,6 +66,15 @@ pub struct TestHostBuilder {
     http_routes: Vec<HttpRoute>,
     real_http: Option<RealHttpConfig>,
     record_calls: bool,
+    build_env: Vec<(String, String)>,
+    keep_aws_calls: bool,
+    aws_policy: AuthPolicy,
+    aws_faults: Vec<AwsFault>,
+    dynamodb_tables: Vec<DynamoDbTable>,
+    s3_buckets: Vec<S3Bucket>,
+    secrets: Vec<(String, Secret)>,
+    /// The first fixtures file that could not be used, reported when the host is built.
+    fixture_error: Option<std::sync::Arc<FixtureError>>,
 }
 
 impl Default for TestHostBuilder {
@@ -77,6 +92,14 @@ impl Default for TestHostBuilder {
             http_routes: Vec::new(),
             real_http: None,
             record_calls: true,
+            build_env: Vec::new(),
+            keep_aws_calls: true,
+            aws_policy: AuthPolicy::default(),
+            aws_faults: Vec::new(),
+            dynamodb_tables: Vec::new(),
+            s3_buckets: Vec::new(),
+            secrets: Vec::new(),
+            fixture_error: None,
         }
     }
 }
@@ -142,13 +165,144 @@ impl TestHostBuilder {
         self
     }
 
-    /// Build the function crate in `dir` (once per process) and load it.
+    /// Set an environment variable of the function crate's **build** (`cargo build` for
+    /// [`build_crate`](Self::build_crate)), e.g. the keys `build_environment_aws_credentials!()` bakes in.
+    ///
+    /// Other variables are inherited from the test process. Each distinct build environment is built once
+    /// per process; cargo rebuilds only the function crate when the values change.
+    pub fn build_env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        let key = key.into();
+        self.build_env.retain(|(k, _)| *k != key);
+        self.build_env.push((key, value.into()));
+        self
+    }
+
+    /// Keep every AWS call in [`TestHost::aws_calls`] (default on). Turn it off for long runs (benchmarks,
+    /// servers): the history grows with every call.
+    pub fn keep_aws_calls(mut self, keep: bool) -> Self {
+        self.keep_aws_calls = keep;
+        self
+    }
+
+    /// Accept these AWS credentials. Once any credentials or role are declared, the AWS mocks refuse all
+    /// others (calls signed with other keys fail with `Unauthorized`); by default any well-formed
+    /// credentials work.
+    pub fn aws_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.aws_policy
+            .credentials
+            .push((access_key_id.into(), secret_access_key.into()));
+        self
+    }
+
+    /// Accept this federated IAM role (`arn:aws:iam::<account>:role/<name>`); see
+    /// [`aws_credentials`](Self::aws_credentials).
+    pub fn aws_role(mut self, role_arn: impl Into<String>) -> Self {
+        self.aws_policy.roles.push(role_arn.into());
+        self
+    }
+
+    /// Answer matching AWS calls with an error (see [`AwsFault`]).
+    pub fn aws_fault(mut self, fault: AwsFault) -> Self {
+        self.aws_faults.push(fault);
+        self
+    }
+
+    /// Add a DynamoDB table with its items (validated when the host is built), replacing any table of
+    /// the same name.
+    pub fn dynamodb_table(mut self, table: DynamoDbTable) -> Self {
+        self.dynamodb_tables.retain(|t| t.name() != table.name());
+        self.dynamodb_tables.push(table);
+        self
+    }
+
+    /// Add an S3 bucket with its objects (validated when the host is built), replacing any bucket of the
+    /// same name.
+    pub fn s3_bucket(mut self, bucket: S3Bucket) -> Self {
+        self.s3_buckets.retain(|b| b.name() != bucket.name());
+        self.s3_buckets.push(bucket);
+        self
+    }
+
+    /// Add a Secrets Manager secret: text (`&str`, `String`) or binary (`Vec<u8>`), replacing any secret
+    /// of the same name.
+    pub fn secret(mut self, name: impl Into<String>, value: impl Into<Secret>) -> Self {
+        let name = name.into();
+        self.secrets.retain(|(n, _)| *n != name);
+        self.secrets.push((name, value.into()));
+        self
+    }
+
+    /// Apply fixtures: function name, build environment, environment, limits, AWS credentials, faults
+    /// and data, cache items and HTTP mock routes. Later builder calls add to (or override) them.
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        if let Some(name) = fixtures.function_name.clone() {
+            self.function_name = Some(name);
+        }
+        self.limits = fixtures.apply_limits(self.limits);
+        let Fixtures {
+            build_env,
+            env,
+            credentials,
+            roles,
+            faults,
+            tables,
+            buckets,
+            secrets,
+            cache_items,
+            http_routes,
+            ..
+        } = fixtures;
+        for (key, value) in build_env {
+            self = self.build_env(key, value);
+        }
+        self = self.envs(env);
+        self.aws_policy.credentials.extend(credentials);
+        self.aws_policy.roles.extend(roles);
+        self.aws_faults.extend(faults);
+        for table in tables {
+            self = self.dynamodb_table(table);
+        }
+        for bucket in buckets {
+            self = self.s3_bucket(bucket);
+        }
+        for (name, value) in secrets {
+            self = self.secret(name, value);
+        }
+        for item in cache_items {
+            self.cache_items.push((item.key, item.value, item.ttl));
+        }
+        for route in http_routes {
+            self = self.http_route(route.into_route());
+        }
+        self
+    }
+
+    /// Read a fixtures file (TOML, or JSON when it ends in `.json`; see [`Fixtures`]) and apply it. A file
+    /// that cannot be read or is not valid makes the build fail with [`LoadError::Fixtures`], naming the
+    /// file and field.
+    pub fn fixtures_file(mut self, path: impl AsRef<Path>) -> Self {
+        match Fixtures::from_file(path) {
+            Ok(fixtures) => self.fixtures(fixtures),
+            Err(error) => {
+                self.fixture_error
+                    .get_or_insert_with(|| std::sync::Arc::new(error));
+                self
+            }
+        }
+    }
+
+    /// Build the function crate in `dir` (once per process and build environment) and load it.
     ///
     /// # Errors
     /// A build error, or a [`LoadError`] saying why the component is rejected.
     pub fn build_crate(self, dir: impl AsRef<Path>) -> Result<TestHost, LoadError> {
         let dir = dir.as_ref();
-        let wasm = crate::guest_build::build_crate_once(dir)?;
+        self.check_fixtures()?;
+        let wasm = crate::guest_build::build_crate_once_with_env(dir, &self.build_env)?;
         let name = dir
             .canonicalize()
             .ok()
@@ -175,6 +329,16 @@ impl TestHostBuilder {
     /// # Errors
     /// A [`LoadError`] saying why the component is rejected.
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
+        self.check_fixtures()?;
+        let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
+        let mut aws = AwsState::new(
+            self.aws_policy,
+            self.aws_faults,
+            DdbStore::new(&self.dynamodb_tables).map_err(|e| seed_error("dynamodb", e))?,
+            S3Store::new(&self.s3_buckets).map_err(|e| seed_error("s3", e))?,
+            SecretStore::new(&self.secrets).map_err(|e| seed_error("secrets", e))?,
+        );
+        aws.record_calls = self.keep_aws_calls;
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
@@ -194,12 +358,21 @@ impl TestHostBuilder {
             clock: self.clock,
             cache,
             http,
+            aws,
             ..Services::default()
         };
         Ok(TestHost {
             function: Arc::new(function),
             services: Arc::new(services),
         })
+    }
+
+    /// Fail with the first fixtures file that could not be used.
+    fn check_fixtures(&self) -> Result<(), LoadError> {
+        match &self.fixture_error {
+            Some(error) => Err(LoadError::Fixtures(std::sync::Arc::clone(error))),
+            None => Ok(()),
+        }
     }
 
     fn default_name(mut self, name: Option<String>) -> Self {
@@ -268,10 +441,11 @@ impl TestHostBuilder {
         self
     }
 
-    /// Record every cache and HTTP call (default on). Turn off for long runs, where the log would grow
-    /// without bound.
+    /// Record every cache, HTTP and AWS call (default on). Turn off for long runs, where the logs would
+    /// grow without bound. [`keep_aws_calls`](Self::keep_aws_calls) sets the AWS part alone.
     pub fn record_calls(mut self, record: bool) -> Self {
         self.record_calls = record;
+        self.keep_aws_calls = record;
         self
     }
 }
@@ -353,6 +527,51 @@ impl TestHost {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clear();
+    }
+
+    /// Every AWS call of every invocation so far, in order (including refused and faulted ones).
+    pub fn aws_calls(&self) -> Vec<AwsCall> {
+        self.services.aws.calls()
+    }
+
+    /// Forget the recorded AWS calls.
+    pub fn clear_aws_calls(&self) {
+        self.services.aws.clear_calls();
+    }
+
+    /// From now on, answer matching AWS calls with an error (see [`AwsFault`]).
+    pub fn inject_aws_fault(&self, fault: AwsFault) {
+        self.services.aws.add_fault(fault);
+    }
+
+    /// Remove every injected AWS fault that is left.
+    pub fn clear_aws_faults(&self) {
+        self.services.aws.clear_faults();
+    }
+
+    /// How many authenticated AWS sessions (one per region and credentials) the host keeps hot.
+    pub fn aws_sessions(&self) -> usize {
+        self.services.aws.session_count()
+    }
+
+    /// The DynamoDB item of `table` with `key` (plain JSON, e.g. `json!({"user_id": "u1"})`), as plain JSON.
+    pub fn dynamodb_item(&self, table: &str, key: &serde_json::Value) -> Option<serde_json::Value> {
+        self.services.aws.ddb.item_plain(table, key)
+    }
+
+    /// Every item of the DynamoDB table in key order, as plain JSON; `None` when there is no such table.
+    pub fn dynamodb_items(&self, table: &str) -> Option<Vec<serde_json::Value>> {
+        self.services.aws.ddb.items_plain(table)
+    }
+
+    /// The S3 object at `key` in `bucket`.
+    pub fn s3_object(&self, bucket: &str, key: &str) -> Option<S3Object> {
+        self.services.aws.s3.object(bucket, key)
+    }
+
+    /// The keys of `bucket` in order; `None` when there is no such bucket.
+    pub fn s3_keys(&self, bucket: &str) -> Option<Vec<String>> {
+        self.services.aws.s3.keys(bucket)
     }
 
     /// What the component imports and exports.

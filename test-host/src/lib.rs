@@ -20,9 +20,11 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod aws;
 mod bindings;
 mod clock;
 mod error;
+pub mod fixtures;
 pub mod guest_build;
 mod harness;
 mod limits;
@@ -34,6 +36,7 @@ mod state;
 
 pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
+pub use fixtures::{FixtureError, Fixtures};
 pub use guest_build::BuildError;
 pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;

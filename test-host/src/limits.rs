@@ -193,7 +193,7 @@ impl Limits {
 }
 
 /// A size in bytes: an integer, or a string such as `"64 MiB"`.
-#[derive(serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 #[serde(untagged)]
 enum Size {
     Bytes(u64),
@@ -201,12 +201,12 @@ enum Size {
 }
 
 impl Size {
-    fn bytes<E: serde::de::Error>(self, key: &str) -> Result<usize, E> {
+    fn bytes(&self, key: &str) -> Result<usize, String> {
         let bytes = match self {
-            Size::Bytes(n) => n,
-            Size::Text(text) => parse_size(&text).map_err(|e| E::custom(format!("{key}: {e}")))?,
+            Size::Bytes(n) => *n,
+            Size::Text(text) => parse_size(text).map_err(|e| format!("{key}: {e}"))?,
         };
-        usize::try_from(bytes).map_err(|_| E::custom(format!("{key}: {bytes} is too large")))
+        usize::try_from(bytes).map_err(|_| format!("{key}: {bytes} is too large"))
     }
 }
 
@@ -237,9 +237,9 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// The `[limits]` section of a fixtures file: every key optional, unknown keys rejected.
-#[derive(serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LimitsFile {
+pub(crate) struct LimitsFile {
     deadline_ms: Option<u64>,
     memory_bytes: Option<Size>,
     wasm_stack_bytes: Option<Size>,
@@ -252,33 +252,47 @@ struct LimitsFile {
     warn_only: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for Limits {
-    /// Missing keys keep their defaults.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let file = LimitsFile::deserialize(deserializer)?;
-        let mut limits = Limits::default();
-        if let Some(ms) = file.deadline_ms {
+impl LimitsFile {
+    /// `limits` with the keys that are present applied.
+    ///
+    /// # Errors
+    /// `key: why` for a size that does not parse, or a zero where at least 1 is needed.
+    pub(crate) fn apply(&self, mut limits: Limits) -> Result<Limits, String> {
+        let positive = [
+            ("deadline_ms", self.deadline_ms),
+            (
+                "concurrent_instances",
+                self.concurrent_instances.map(u64::from),
+            ),
+            ("host_calls", self.host_calls.map(u64::from)),
+        ];
+        for (key, value) in positive {
+            if value == Some(0) {
+                return Err(format!("{key}: must be at least 1"));
+            }
+        }
+        if let Some(ms) = self.deadline_ms {
             limits.deadline = Duration::from_millis(ms);
         }
         let sizes = [
-            (file.memory_bytes, "memory_bytes", &mut limits.memory_bytes),
+            (&self.memory_bytes, "memory_bytes", &mut limits.memory_bytes),
             (
-                file.wasm_stack_bytes,
+                &self.wasm_stack_bytes,
                 "wasm_stack_bytes",
                 &mut limits.wasm_stack_bytes,
             ),
             (
-                file.request_bytes,
+                &self.request_bytes,
                 "request_bytes",
                 &mut limits.request_bytes,
             ),
             (
-                file.response_bytes,
+                &self.response_bytes,
                 "response_bytes",
                 &mut limits.response_bytes,
             ),
             (
-                file.component_bytes,
+                &self.component_bytes,
                 "component_bytes",
                 &mut limits.component_bytes,
             ),
@@ -286,21 +300,33 @@ impl<'de> serde::Deserialize<'de> for Limits {
         for (size, key, field) in sizes {
             if let Some(size) = size {
                 *field = size.bytes(key)?;
+                if *field == 0 && matches!(key, "memory_bytes" | "wasm_stack_bytes") {
+                    return Err(format!("{key}: must be at least 1"));
+                }
             }
         }
-        if let Some(n) = file.concurrent_instances {
+        if let Some(n) = self.concurrent_instances {
             limits.concurrent_instances = n;
         }
-        if let Some(n) = file.log_records {
+        if let Some(n) = self.log_records {
             limits.log_records = n;
         }
-        if let Some(n) = file.host_calls {
+        if let Some(n) = self.host_calls {
             limits.host_calls = n;
         }
-        if let Some(warn_only) = file.warn_only {
+        if let Some(warn_only) = self.warn_only {
             limits.warn_only = warn_only;
         }
         Ok(limits)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Limits {
+    /// Missing keys keep their defaults.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        LimitsFile::deserialize(deserializer)?
+            .apply(Limits::default())
+            .map_err(serde::de::Error::custom)
     }
 }
 

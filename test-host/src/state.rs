@@ -33,6 +33,8 @@ pub(crate) struct Services {
     pub(crate) cache: crate::services::cache::CacheMock,
     /// Outbound HTTP: mock routes, the call log, and in real mode the shared pooled client.
     pub(crate) http: crate::services::http::HttpMock,
+    /// The AWS mocks: credentials policy, sessions, DynamoDB, S3, Secrets Manager, calls and faults.
+    pub(crate) aws: crate::services::aws::AwsState,
 }
 
 /// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as
@@ -171,6 +173,11 @@ impl HostState {
         if !self.warnings.contains(&error) {
             self.warnings.push(error);
         }
+    }
+
+    /// The resource table of this invocation (host resources handed to the guest).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
     }
 
     /// What the guest wrote to stdout and stderr (empty when it never touched WASI).

@@ -4,6 +4,8 @@
 //! Runtime faults come from `test-host/test-guests/test-programs` (the request path selects the fault); malformed
 //! components are written as WAT here and assembled with the `wat` crate.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::sync::{Arc, Barrier};

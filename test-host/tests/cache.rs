@@ -1,5 +1,7 @@
 //! The cache service through a real guest: the SDK client, the WIT boundary, the shared mock cache.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::time::{Duration, UNIX_EPOCH};

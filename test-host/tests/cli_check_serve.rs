@@ -1,5 +1,7 @@
 //! The `check` and `serve` subcommands and the limit flags, run as a user runs them.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

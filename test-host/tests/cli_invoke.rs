@@ -1,5 +1,7 @@
 //! The `invoke` and `bench` subcommands, run as a user runs them.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! The test clock as the function sees it: `SystemTime` and `Instant` follow `host.clock()`.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};

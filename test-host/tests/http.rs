@@ -1,5 +1,7 @@
 //! The HTTP service through a real guest: mock routes, recording, and real mode against 127.0.0.1.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! an infinite loop stops within deadline × 1.1 + 5 ms (asserted with a ×2 margin for shared machines),
 //! and the time a memory bomb takes at the default limit (printed, not asserted).
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -5,6 +5,8 @@
 //! `PROPTEST_CASES=5000 cargo test -p momento-functions-test-host --test proptest_inputs` for a longer run
 //! (default: 64 cases per property). See `test-host/FUZZING.md`.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::sync::OnceLock;

@@ -1,6 +1,8 @@
 //! The HTTP server, started in-process on an ephemeral loopback port and spoken to with a minimal
 //! HTTP/1.1 client over `TcpStream`.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -1,6 +1,8 @@
 //! Host memory stays flat across 1,000 faulting invocations (alone in its own test binary, so that other
 //! tests do not move this process's RSS).
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use std::time::Duration;

@@ -52,8 +52,11 @@ impl BenchCommand {
             }
         };
         let host = match self.host.load(
-            self.limits
-                .configure(TestHost::builder().keep_log_history(false)),
+            self.limits.configure(
+                TestHost::builder()
+                    .keep_log_history(false)
+                    .keep_aws_calls(false),
+            ),
         ) {
             Ok(host) => host,
             Err(message) => {

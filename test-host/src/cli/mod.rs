@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use momento_functions_test_host::{Limits, Request, TestHost, TestHostBuilder, guest_build};
+use momento_functions_test_host::{
+    Fixtures, Limits, LoadError, Request, TestHost, TestHostBuilder, guest_build,
+};
 
 /// Exit code: the function answered with a non-2xx status.
 pub(crate) const EXIT_ERROR_RESPONSE: u8 = 1;
@@ -87,6 +89,14 @@ pub(crate) struct HostArgs {
     /// An environment variable of the function, `KEY=VALUE` (repeatable).
     #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_env)]
     env: Vec<(String, String)>,
+    /// A fixtures file (TOML, or JSON when it ends in .json): environment, limits, AWS credentials,
+    /// DynamoDB tables, S3 buckets, secrets. See the `fixtures` module of the library for the format.
+    #[arg(long, value_name = "FILE")]
+    fixtures: Option<PathBuf>,
+    /// An environment variable of the crate's build (`cargo build`), `KEY=VALUE` (repeatable), e.g. the
+    /// keys `build_environment_aws_credentials!()` reads. Only for a crate TARGET.
+    #[arg(long = "build-env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    build_env: Vec<(String, String)>,
 }
 
 fn parse_header(raw: &str) -> Result<(String, String), String> {
@@ -211,6 +221,9 @@ impl LimitArgs {
     }
 }
 
+/// `guest_build::build_crate_with_env` or its once-per-process variant.
+type GuestBuild = fn(&Path, &[(String, String)]) -> Result<PathBuf, guest_build::BuildError>;
+
 impl HostArgs {
     /// Configure a host from the options (the caller may add more), then load the target.
     pub(crate) fn load(&self, builder: TestHostBuilder) -> Result<TestHost, String> {
@@ -224,7 +237,7 @@ impl HostArgs {
         builder: TestHostBuilder,
         wasm: &Path,
     ) -> Result<TestHost, String> {
-        let mut builder = builder.envs(self.env.iter().cloned());
+        let mut builder = builder;
         if self.target.is_dir()
             && let Some(name) = self
                 .target
@@ -234,9 +247,14 @@ impl HostArgs {
         {
             builder = builder.function_name(name);
         }
-        builder
-            .build_file(wasm)
-            .map_err(|e| format!("cannot load {}: {e}", self.target.display()))
+        if let Some(path) = &self.fixtures {
+            builder = builder.fixtures_file(path);
+        }
+        builder = builder.envs(self.env.iter().cloned());
+        builder.build_file(wasm).map_err(|e| match e {
+            LoadError::Fixtures(error) => error.to_string(),
+            other => format!("cannot load {}: {other}", self.target.display()),
+        })
     }
 
     /// The target: a `.wasm` file or a crate directory.
@@ -244,14 +262,37 @@ impl HostArgs {
         &self.target
     }
 
-    /// The component file: the target itself, or the crate's build output (built first).
+    /// The component file: the target itself, or the crate's build output (built once per process, with
+    /// the build environment of the fixtures and `--build-env`).
     pub(crate) fn wasm_path(&self) -> Result<PathBuf, String> {
-        if self.target.is_dir() {
-            guest_build::build_crate_once(&self.target)
-                .map_err(|e| format!("cannot build {}: {e}", self.target.display()))
-        } else {
-            Ok(self.target.clone())
+        self.build(guest_build::build_crate_once_with_env)
+    }
+
+    /// Like [`wasm_path`](Self::wasm_path), but a crate is built again (`serve --watch`).
+    pub(crate) fn rebuilt_wasm_path(&self) -> Result<PathBuf, String> {
+        self.build(guest_build::build_crate_with_env)
+    }
+
+    fn build(
+        &self,
+        build: GuestBuild,
+    ) -> Result<PathBuf, String> {
+        if !self.target.is_dir() {
+            return Ok(self.target.clone());
         }
+        let mut env = match &self.fixtures {
+            Some(path) => Fixtures::from_file(path)
+                .map_err(|e| e.to_string())?
+                .build_env()
+                .to_vec(),
+            None => Vec::new(),
+        };
+        for (key, value) in &self.build_env {
+            env.retain(|(k, _)| k != key);
+            env.push((key.clone(), value.clone()));
+        }
+        build(&self.target, &env)
+            .map_err(|e| format!("cannot build {}: {e}", self.target.display()))
     }
 }
 

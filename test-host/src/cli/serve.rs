@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use clap::Args;
 use momento_functions_test_host::server::{ServeOptions, Server, ServerHandle};
-use momento_functions_test_host::{TestHost, TestHostBuilder, guest_build};
+use momento_functions_test_host::{TestHost, TestHostBuilder};
 
 use super::{EXIT_LOAD, HostArgs, LimitArgs};
 
@@ -146,13 +146,7 @@ impl ServeCommand {
 
     /// Build the crate again (not the once-per-process build) and load it.
     fn rebuild(&self) -> Result<TestHost, String> {
-        let target = self.host.target();
-        let wasm: PathBuf = if target.is_dir() {
-            guest_build::build_crate(target)
-                .map_err(|e| format!("cannot build {}: {e}", target.display()))?
-        } else {
-            target.to_path_buf()
-        };
+        let wasm = self.host.rebuilt_wasm_path()?;
         self.host.load_file(self.builder(), &wasm)
     }
 }

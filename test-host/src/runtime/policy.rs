@@ -13,7 +13,15 @@ pub(crate) const CONTRACT_PACKAGE: &str = "momento:functions";
 pub(crate) const CONTRACT_VERSION: &str = "0.1.0";
 
 /// Host interfaces of the contract the host implements (imports).
-pub(crate) const HOST_INTERFACES: &[&str] = &["logging", "cache", "http"];
+pub(crate) const HOST_INTERFACES: &[&str] = &[
+    "logging",
+    "cache",
+    "http",
+    "aws-auth",
+    "aws-ddb",
+    "aws-s3",
+    "aws-secrets",
+];
 
 /// The exported handler interface.
 pub(crate) const HANDLER_INTERFACE: &str = "web";

@@ -1,6 +1,11 @@
 //! Mock host services: one file per WIT interface, each implementing the generated `Host` trait for
 //! [`HostState`](crate::state::HostState) and adding itself to the linker.
 
+pub(crate) mod aws;
+pub(crate) mod aws_auth;
+pub(crate) mod aws_ddb;
+pub(crate) mod aws_s3;
+pub(crate) mod aws_secrets;
 pub(crate) mod cache;
 pub(crate) mod http;
 pub(crate) mod logging;
@@ -14,6 +19,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     crate::bindings::host::logging::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
     crate::bindings::host::cache::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
     crate::bindings::host::http::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    crate::bindings::host::aws_auth::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    crate::bindings::host::aws_ddb::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    crate::bindings::host::aws_s3::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    crate::bindings::host::aws_secrets::add_to_linker::<HostState, HasSelf<HostState>>(
+        linker,
+        |s| s,
+    )?;
     Ok(())
 }
 

@@ -1,0 +1,24 @@
+//! AWS clients: [`auth`] for credentials, then [`ddb`] (DynamoDB), [`s3`] and [`secrets`] (Secrets Manager).
+//!
+//! The clients call the host, which keeps the authenticated AWS clients hot across invocations (one per
+//! region and credentials), so creating a provider and a client in every invocation is cheap:
+//!
+//! ```no_run
+//! use momento_functions_host::aws::{auth::AwsCredentialsProvider, ddb::DynamoDBClient};
+//! use momento_functions_host::build_environment_aws_credentials;
+//!
+//! # fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! let provider = AwsCredentialsProvider::new("us-east-1", build_environment_aws_credentials!())?;
+//! let users = DynamoDBClient::new(&provider);
+//! let user = users.get_item_raw("users", ("user_id", "u1"))?;
+//! # Ok(()) }
+//! ```
+//!
+//! Each client has one error type (`auth::Error`, `ddb::Error`, `s3::Error`, `secrets::Error`) whose
+//! variants say what went wrong (not found, condition failed, unauthorized, malformed request, throttled,
+//! other). With `?` in a `momento-functions` handler they become error responses with a fitting status.
+
+pub mod auth;
+pub mod ddb;
+pub mod s3;
+pub mod secrets;

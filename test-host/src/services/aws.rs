@@ -1,0 +1,692 @@
+//! What the AWS mocks share: credentials checks, authenticated sessions, recorded calls and injected
+//! faults. The services themselves are `aws_auth.rs`, `aws_ddb.rs`, `aws_s3.rs` and `aws_secrets.rs`.
+//!
+//! A call goes: the session's credentials are checked (when the host requires specific ones), then
+//! injected faults are consulted, then the service runs it; whatever the outcome, it is recorded.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::aws_ddb::DdbStore;
+use super::aws_s3::S3Store;
+use super::aws_secrets::SecretStore;
+
+/// Lock a mutex, recovering from poisoning (a panicking test thread must not break the host).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// An AWS service of the test host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AwsService {
+    /// Credentials (`aws-auth`): assuming a federated role, or taking hard-coded keys.
+    Auth,
+    /// Amazon DynamoDB (`aws-ddb`).
+    DynamoDb,
+    /// Amazon S3 (`aws-s3`).
+    S3,
+    /// AWS Secrets Manager (`aws-secrets`).
+    SecretsManager,
+}
+
+impl AwsService {
+    /// The name fixtures files use: `auth`, `dynamodb`, `s3`, `secrets_manager`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AwsService::Auth => "auth",
+            AwsService::DynamoDb => "dynamodb",
+            AwsService::S3 => "s3",
+            AwsService::SecretsManager => "secrets_manager",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        [
+            AwsService::Auth,
+            AwsService::DynamoDb,
+            AwsService::S3,
+            AwsService::SecretsManager,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+}
+
+impl fmt::Display for AwsService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The kind of an AWS error, as the guest clients' error variants have it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AwsErrorKind {
+    /// A table, bucket or secret does not exist.
+    NotFound,
+    /// A conditional write's condition did not hold.
+    ConditionFailed,
+    /// The credentials were refused.
+    Unauthorized,
+    /// The request is not valid.
+    Malformed,
+    /// The service asked to slow down.
+    Throttled,
+    /// Anything else (e.g. an internal server error).
+    Other,
+}
+
+impl AwsErrorKind {
+    /// The name fixtures files use: `not_found`, `condition_failed`, `unauthorized`, `malformed`,
+    /// `throttled`, `other`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AwsErrorKind::NotFound => "not_found",
+            AwsErrorKind::ConditionFailed => "condition_failed",
+            AwsErrorKind::Unauthorized => "unauthorized",
+            AwsErrorKind::Malformed => "malformed",
+            AwsErrorKind::Throttled => "throttled",
+            AwsErrorKind::Other => "other",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        [
+            AwsErrorKind::NotFound,
+            AwsErrorKind::ConditionFailed,
+            AwsErrorKind::Unauthorized,
+            AwsErrorKind::Malformed,
+            AwsErrorKind::Throttled,
+            AwsErrorKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+
+    /// The error code the service would send for this kind.
+    fn code(self, service: AwsService) -> &'static str {
+        use AwsErrorKind as K;
+        use AwsService as S;
+        match (self, service) {
+            (K::NotFound, S::S3) => "NoSuchBucket",
+            (K::NotFound, _) => "ResourceNotFoundException",
+            (K::ConditionFailed, S::S3) => "PreconditionFailed",
+            (K::ConditionFailed, _) => "ConditionalCheckFailedException",
+            (K::Unauthorized, S::S3 | S::Auth) => "AccessDenied",
+            (K::Unauthorized, _) => "AccessDeniedException",
+            (K::Malformed, S::S3) => "InvalidRequest",
+            (K::Malformed, S::SecretsManager) => "InvalidParameterException",
+            (K::Malformed, _) => "ValidationException",
+            (K::Throttled, S::S3) => "SlowDown",
+            (K::Throttled, S::Auth) => "Throttling",
+            (K::Throttled, _) => "ThrottlingException",
+            (K::Other, S::S3) => "InternalError",
+            (K::Other, S::SecretsManager) => "InternalServiceError",
+            (K::Other, _) => "InternalServerError",
+        }
+    }
+}
+
+/// An error an AWS mock answered with: its kind, the service's error code and the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AwsError {
+    /// The kind, as the guest sees it.
+    pub kind: AwsErrorKind,
+    /// The service's error code, e.g. `ValidationException` or `NoSuchBucket`.
+    pub code: String,
+    /// The service's message.
+    pub message: String,
+}
+
+impl AwsError {
+    pub(crate) fn new(kind: AwsErrorKind, code: &str, message: impl Into<String>) -> Self {
+        AwsError {
+            kind,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// What the guest receives: `Code: message`.
+    pub(crate) fn wire_message(&self) -> String {
+        format!("{}: {}", self.code, self.message)
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// One AWS call a function made, with its outcome.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AwsCall {
+    /// The service called.
+    pub service: AwsService,
+    /// The operation, as AWS names it: `AssumeRole`, `StaticCredentials`, `GetItem`, `PutItem`,
+    /// `DeleteItem`, `Query`, `GetObject`, `PutObject`, `DeleteObject`, `ListObjectsV2`, `GetSecretValue`.
+    pub operation: String,
+    /// The region of the credentials provider.
+    pub region: String,
+    /// Who called: the access key id, or the role ARN of a federated provider.
+    pub principal: String,
+    /// The table, bucket or secret (the role ARN for `AssumeRole`, the access key id for
+    /// `StaticCredentials`).
+    pub resource: String,
+    /// The request's parameters as plain JSON, e.g. `{"key": {"user_id": "u1"}}` for `GetItem`.
+    pub params: serde_json::Value,
+    /// The error it was answered with, if any.
+    pub error: Option<AwsError>,
+    /// The invocation that made the call.
+    pub invocation_id: String,
+}
+
+/// An error to answer matching AWS calls with, instead of running them.
+///
+/// ```
+/// use momento_functions_test_host::aws::{AwsFault, AwsService};
+///
+/// // The next two GetItem calls on `users` are throttled, then calls succeed again.
+/// let fault = AwsFault::throttled()
+///     .service(AwsService::DynamoDb)
+///     .operation("GetItem")
+///     .resource("users")
+///     .times(2);
+/// # let _ = fault;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsFault {
+    pub(crate) kind: AwsErrorKind,
+    pub(crate) message: Option<String>,
+    pub(crate) service: Option<AwsService>,
+    pub(crate) operation: Option<String>,
+    pub(crate) resource: Option<String>,
+    pub(crate) times: Option<u32>,
+}
+
+impl AwsFault {
+    /// Answer matching calls with an error of `kind`. Matches every call until narrowed.
+    pub fn new(kind: AwsErrorKind) -> Self {
+        AwsFault {
+            kind,
+            message: None,
+            service: None,
+            operation: None,
+            resource: None,
+            times: None,
+        }
+    }
+
+    /// Throttling (`ThrottlingException`, S3's `SlowDown`).
+    pub fn throttled() -> Self {
+        AwsFault::new(AwsErrorKind::Throttled)
+    }
+
+    /// Access denied (`AccessDeniedException`, S3's `AccessDenied`).
+    pub fn unauthorized() -> Self {
+        AwsFault::new(AwsErrorKind::Unauthorized)
+    }
+
+    /// An internal error of the service.
+    pub fn internal_error() -> Self {
+        AwsFault::new(AwsErrorKind::Other)
+    }
+
+    /// Only calls to `service`.
+    pub fn service(mut self, service: AwsService) -> Self {
+        self.service = Some(service);
+        self
+    }
+
+    /// Only calls of `operation` (AWS's name, e.g. `GetItem`; see [`AwsCall::operation`]).
+    pub fn operation(mut self, operation: impl Into<String>) -> Self {
+        self.operation = Some(operation.into());
+        self
+    }
+
+    /// Only calls on `resource` (a table, bucket or secret name).
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    /// Answer only the next `times` matching calls (default: every one).
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = Some(times);
+        self
+    }
+
+    /// The message of the error (default: a message like the service's own).
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    fn matches(&self, service: AwsService, operation: &str, resource: &str) -> bool {
+        self.service.is_none_or(|s| s == service)
+            && self.operation.as_deref().is_none_or(|o| o == operation)
+            && self.resource.as_deref().is_none_or(|r| r == resource)
+    }
+
+    fn error(&self, service: AwsService) -> AwsError {
+        let message = self.message.clone().unwrap_or_else(|| match self.kind {
+            AwsErrorKind::Throttled => "Rate exceeded".to_owned(),
+            AwsErrorKind::Unauthorized => "Access denied (injected by the test host)".to_owned(),
+            AwsErrorKind::NotFound => "Requested resource not found".to_owned(),
+            AwsErrorKind::ConditionFailed => "The conditional request failed".to_owned(),
+            AwsErrorKind::Malformed => "Invalid request (injected by the test host)".to_owned(),
+            AwsErrorKind::Other => "Internal server error (injected by the test host)".to_owned(),
+        });
+        AwsError::new(self.kind, self.kind.code(service), message)
+    }
+}
+
+/// Seed data (from the builder or a fixtures file) that is not valid: the field and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SeedError {
+    pub(crate) field: String,
+    pub(crate) message: String,
+}
+
+/// Which credentials the host accepts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AuthPolicy {
+    /// Accepted access key pairs.
+    pub(crate) credentials: Vec<(String, String)>,
+    /// Accepted role ARNs.
+    pub(crate) roles: Vec<String>,
+}
+
+impl AuthPolicy {
+    /// With nothing declared, any well-formed credentials are accepted.
+    fn is_open(&self) -> bool {
+        self.credentials.is_empty() && self.roles.is_empty()
+    }
+}
+
+/// Who a session acts as.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Principal {
+    Key { id: String, secret: String },
+    Role(String),
+}
+
+impl Principal {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Principal::Key { id, .. } => id,
+            Principal::Role(arn) => arn,
+        }
+    }
+}
+
+/// How a session's hard-coded keys fare against the policy; checked once, when the session is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyCheck {
+    Accepted,
+    UnknownKey,
+    WrongSecret,
+}
+
+/// An authenticated client for one (region, credentials): what production keeps hot across invocations.
+#[derive(Debug)]
+pub(crate) struct AwsSession {
+    pub(crate) region: String,
+    pub(crate) principal: Principal,
+    check: KeyCheck,
+}
+
+impl AwsSession {
+    /// Describe a call of this session.
+    pub(crate) fn call_info<'a>(
+        &'a self,
+        service: AwsService,
+        operation: &'static str,
+        resource: &'a str,
+        params: serde_json::Value,
+        invocation_id: &'a str,
+    ) -> CallInfo<'a> {
+        CallInfo {
+            region: &self.region,
+            principal: self.principal.name(),
+            service,
+            operation,
+            resource,
+            params,
+            invocation_id,
+        }
+    }
+
+    /// The error AWS answers a call signed with refused keys with.
+    fn refusal(&self, service: AwsService) -> Option<AwsError> {
+        let (code, message) = match (self.check, service) {
+            (KeyCheck::Accepted, _) => return None,
+            (KeyCheck::UnknownKey, AwsService::S3) => (
+                "InvalidAccessKeyId",
+                "The AWS Access Key Id you provided does not exist in our records.",
+            ),
+            (KeyCheck::UnknownKey, _) => (
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            ),
+            (KeyCheck::WrongSecret, AwsService::S3) => (
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. \
+                 Check your key and signing method.",
+            ),
+            (KeyCheck::WrongSecret, _) => (
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided. \
+                 Check your AWS Secret Access Key and signing method.",
+            ),
+        };
+        Some(AwsError::new(AwsErrorKind::Unauthorized, code, message))
+    }
+}
+
+/// The `credentials-provider` resource: a handle on a session.
+#[derive(Debug)]
+#[allow(
+    unreachable_pub,
+    reason = "bindgen re-exports resource types with `pub use`"
+)]
+pub struct CredentialsProvider {
+    pub(crate) session: Arc<AwsSession>,
+}
+
+/// One call about to be made.
+pub(crate) struct CallInfo<'a> {
+    pub(crate) region: &'a str,
+    pub(crate) principal: &'a str,
+    pub(crate) service: AwsService,
+    pub(crate) operation: &'static str,
+    pub(crate) resource: &'a str,
+    pub(crate) params: serde_json::Value,
+    pub(crate) invocation_id: &'a str,
+}
+
+/// The shared state of the AWS mocks (a field of `Services`).
+#[derive(Debug, Default)]
+pub(crate) struct AwsState {
+    pub(crate) policy: AuthPolicy,
+    /// Keep every call in `calls` (off for long runs: the history grows with every call).
+    pub(crate) record_calls: bool,
+    pub(crate) ddb: DdbStore,
+    pub(crate) s3: S3Store,
+    pub(crate) secrets: SecretStore,
+    sessions: Mutex<HashMap<(String, Principal), Arc<AwsSession>>>,
+    calls: Mutex<Vec<AwsCall>>,
+    faults: Mutex<Vec<AwsFault>>,
+}
+
+impl AwsState {
+    pub(crate) fn new(
+        policy: AuthPolicy,
+        faults: Vec<AwsFault>,
+        ddb: DdbStore,
+        s3: S3Store,
+        secrets: SecretStore,
+    ) -> Self {
+        AwsState {
+            policy,
+            record_calls: true,
+            ddb,
+            s3,
+            secrets,
+            sessions: Mutex::default(),
+            calls: Mutex::default(),
+            faults: Mutex::new(faults.into_iter().filter(|f| f.times != Some(0)).collect()),
+        }
+    }
+
+    /// Is `role` accepted?
+    pub(crate) fn role_allowed(&self, role: &str) -> bool {
+        self.policy.is_open() || self.policy.roles.iter().any(|r| r == role)
+    }
+
+    /// The hot session for (region, principal), made on first use.
+    pub(crate) fn session(&self, region: &str, principal: Principal) -> Arc<AwsSession> {
+        let mut sessions = lock(&self.sessions);
+        let key = (region.to_owned(), principal);
+        if let Some(session) = sessions.get(&key) {
+            return Arc::clone(session);
+        }
+        let check = match &key.1 {
+            Principal::Role(_) => KeyCheck::Accepted,
+            Principal::Key { .. } if self.policy.is_open() => KeyCheck::Accepted,
+            Principal::Key { id, secret } => {
+                let mut known = self.policy.credentials.iter().filter(|(i, _)| i == id);
+                match known.clone().next() {
+                    None => KeyCheck::UnknownKey,
+                    Some(_) if known.any(|(_, s)| s == secret) => KeyCheck::Accepted,
+                    Some(_) => KeyCheck::WrongSecret,
+                }
+            }
+        };
+        let session = Arc::new(AwsSession {
+            region: key.0.clone(),
+            principal: key.1.clone(),
+            check,
+        });
+        sessions.insert(key, Arc::clone(&session));
+        session
+    }
+
+    /// How many authenticated sessions (region, credentials) the host keeps.
+    pub(crate) fn session_count(&self) -> usize {
+        lock(&self.sessions).len()
+    }
+
+    /// The first matching fault, used up by one.
+    fn take_fault(&self, service: AwsService, operation: &str, resource: &str) -> Option<AwsError> {
+        let mut faults = lock(&self.faults);
+        let index = faults
+            .iter()
+            .position(|f| f.matches(service, operation, resource))?;
+        let error = faults[index].error(service);
+        if let Some(times) = &mut faults[index].times {
+            *times = times.saturating_sub(1);
+            if *times == 0 {
+                faults.remove(index);
+            }
+        }
+        Some(error)
+    }
+
+    pub(crate) fn add_fault(&self, fault: AwsFault) {
+        if fault.times != Some(0) {
+            lock(&self.faults).push(fault);
+        }
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// Record a call that ran (or failed) outside [`AwsState::call`].
+    pub(crate) fn record(&self, info: CallInfo<'_>, error: Option<AwsError>) {
+        if !self.record_calls {
+            return;
+        }
+        lock(&self.calls).push(AwsCall {
+            service: info.service,
+            operation: info.operation.to_owned(),
+            region: info.region.to_owned(),
+            principal: info.principal.to_owned(),
+            resource: info.resource.to_owned(),
+            params: info.params,
+            error,
+            invocation_id: info.invocation_id.to_owned(),
+        });
+    }
+
+    /// Run one call: credentials check, injected faults, then `run`; record it either way.
+    pub(crate) fn call<T>(
+        &self,
+        session: &AwsSession,
+        info: CallInfo<'_>,
+        run: impl FnOnce() -> Result<T, AwsError>,
+    ) -> Result<T, AwsError> {
+        let result = match session.refusal(info.service) {
+            Some(refusal) => Err(refusal),
+            None => match self.take_fault(info.service, info.operation, info.resource) {
+                Some(fault) => Err(fault),
+                None => run(),
+            },
+        };
+        self.record(info, result.as_ref().err().cloned());
+        result
+    }
+
+    /// Answer a provider request with an injected fault, if one matches.
+    pub(crate) fn auth_fault(&self, operation: &str, resource: &str) -> Option<AwsError> {
+        self.take_fault(AwsService::Auth, operation, resource)
+    }
+
+    pub(crate) fn calls(&self) -> Vec<AwsCall> {
+        lock(&self.calls).clone()
+    }
+
+    pub(crate) fn clear_calls(&self) {
+        lock(&self.calls).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: &str, secret: &str) -> Principal {
+        Principal::Key {
+            id: id.into(),
+            secret: secret.into(),
+        }
+    }
+
+    #[test]
+    fn open_policy_accepts_any_keys_and_sessions_are_reused() {
+        let aws = AwsState::default();
+        let a = aws.session("us-east-1", key("AKID", "s"));
+        let b = aws.session("us-east-1", key("AKID", "s"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(a.refusal(AwsService::DynamoDb).is_none());
+        aws.session("eu-west-1", key("AKID", "s"));
+        assert_eq!(aws.session_count(), 2);
+    }
+
+    #[test]
+    fn declared_credentials_refuse_others_like_aws() {
+        let aws = AwsState {
+            policy: AuthPolicy {
+                credentials: vec![("AKID".into(), "right".into())],
+                roles: vec![],
+            },
+            ..AwsState::default()
+        };
+        assert!(
+            aws.session("us-east-1", key("AKID", "right"))
+                .refusal(AwsService::S3)
+                .is_none()
+        );
+        let wrong = aws.session("us-east-1", key("AKID", "wrong"));
+        assert_eq!(
+            wrong.refusal(AwsService::DynamoDb).map(|e| e.code),
+            Some("InvalidSignatureException".into())
+        );
+        assert_eq!(
+            wrong.refusal(AwsService::S3).map(|e| e.code),
+            Some("SignatureDoesNotMatch".into())
+        );
+        let unknown = aws.session("us-east-1", key("OTHER", "right"));
+        let refusal = unknown
+            .refusal(AwsService::SecretsManager)
+            .expect("refused");
+        assert_eq!(refusal.kind, AwsErrorKind::Unauthorized);
+        assert_eq!(refusal.code, "UnrecognizedClientException");
+        assert!(!aws.role_allowed("arn:aws:iam::123456789012:role/any"));
+    }
+
+    #[test]
+    fn faults_match_narrowly_and_run_out() {
+        let aws = AwsState::default();
+        aws.add_fault(
+            AwsFault::throttled()
+                .service(AwsService::DynamoDb)
+                .operation("GetItem")
+                .resource("users")
+                .times(2),
+        );
+        assert!(aws.take_fault(AwsService::S3, "GetItem", "users").is_none());
+        assert!(
+            aws.take_fault(AwsService::DynamoDb, "PutItem", "users")
+                .is_none()
+        );
+        assert!(
+            aws.take_fault(AwsService::DynamoDb, "GetItem", "orders")
+                .is_none()
+        );
+        let error = aws
+            .take_fault(AwsService::DynamoDb, "GetItem", "users")
+            .expect("first");
+        assert_eq!(error.code, "ThrottlingException");
+        assert!(
+            aws.take_fault(AwsService::DynamoDb, "GetItem", "users")
+                .is_some()
+        );
+        assert!(
+            aws.take_fault(AwsService::DynamoDb, "GetItem", "users")
+                .is_none()
+        );
+        aws.add_fault(AwsFault::internal_error().message("boom"));
+        let error = aws
+            .take_fault(AwsService::S3, "GetObject", "b")
+            .expect("always");
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str()),
+            ("InternalError", "boom")
+        );
+        assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_some());
+        aws.clear_faults();
+        assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_none());
+
+        // A fault for zero calls never fires, from the builder or added later.
+        let aws = AwsState::new(
+            AuthPolicy::default(),
+            vec![AwsFault::throttled().times(0)],
+            DdbStore::default(),
+            S3Store::default(),
+            SecretStore::default(),
+        );
+        aws.add_fault(AwsFault::unauthorized().times(0));
+        assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_none());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for service in [
+            AwsService::Auth,
+            AwsService::DynamoDb,
+            AwsService::S3,
+            AwsService::SecretsManager,
+        ] {
+            assert_eq!(AwsService::from_name(service.name()), Some(service));
+        }
+        for kind in [
+            AwsErrorKind::NotFound,
+            AwsErrorKind::ConditionFailed,
+            AwsErrorKind::Unauthorized,
+            AwsErrorKind::Malformed,
+            AwsErrorKind::Throttled,
+            AwsErrorKind::Other,
+        ] {
+            assert_eq!(AwsErrorKind::from_name(kind.name()), Some(kind));
+        }
+    }
+}
