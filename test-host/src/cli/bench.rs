@@ -55,7 +55,7 @@ impl BenchCommand {
             self.limits.configure(
                 TestHost::builder()
                     .keep_log_history(false)
-                    .keep_aws_calls(false),
+                    .record_calls(false),
             ),
         ) {
             Ok(host) => host,

@@ -273,10 +273,7 @@ impl HostArgs {
         self.build(guest_build::build_crate_with_env)
     }
 
-    fn build(
-        &self,
-        build: GuestBuild,
-    ) -> Result<PathBuf, String> {
+    fn build(&self, build: GuestBuild) -> Result<PathBuf, String> {
         if !self.target.is_dir() {
             return Ok(self.target.clone());
         }
