@@ -85,3 +85,45 @@ fn build_env_on_the_command_line_bakes_in_other_keys() {
     let body: Value = serde_json::from_slice(&output.stdout).expect("a JSON body");
     assert_eq!(body["status"], 403);
 }
+
+#[test]
+fn invoke_with_fixtures_seeds_the_cache_and_mocks_the_upstream() {
+    let fixtures = "examples/read-through-cache/fixtures.toml";
+    let output = invoke(&[
+        "examples/read-through-cache",
+        "--fixtures",
+        fixtures,
+        "--method",
+        "GET",
+        "--path",
+        "/?id=42",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let body: Value = serde_json::from_slice(&output.stdout).expect("a JSON body");
+    assert_eq!(
+        body,
+        json!({"id": "42", "name": "tea", "source": "upstream"})
+    );
+
+    let output = invoke(&[
+        "examples/read-through-cache",
+        "--fixtures",
+        fixtures,
+        "--method",
+        "GET",
+        "--path",
+        "/?id=7",
+        "-v",
+    ]);
+    assert!(output.status.success());
+    let body: Value = serde_json::from_slice(&output.stdout).expect("a JSON body");
+    assert_eq!(
+        body,
+        json!({"id": "7", "name": "coffee", "source": "cache"})
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("x-cache: hit"));
+}

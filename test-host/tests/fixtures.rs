@@ -22,16 +22,32 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The cache and HTTP sections end to end: `examples/read-through-cache/tests` loads its `fixtures.toml`.
 #[test]
-fn sections_not_wired_yet_fail_the_build() {
-    let fixtures =
-        Fixtures::from_toml("[[http.routes]]\nurl = \"https://example.com/\"\nstatus = 204\n")
-            .expect("a valid section");
-    let message = fixture_error(TestHost::builder().fixtures(fixtures).build_bytes(b""));
-    assert!(
-        message.starts_with("fixtures: `http.routes` is not supported by this test host yet"),
-        "{message}"
-    );
+fn limits_sections_reach_the_builder_and_bad_ones_name_the_key() {
+    let fixtures = Fixtures::from_toml(
+        "[limits]\ndeadline_ms = 1500\nmemory_bytes = \"32 MiB\"\nwarn_only = true\n",
+    )
+    .expect("valid limits");
+    let builder = TestHost::builder().fixtures(fixtures);
+    let limits = builder.configured_limits();
+    assert_eq!(limits.deadline, std::time::Duration::from_millis(1500));
+    assert_eq!(limits.memory_bytes, 32 << 20);
+    assert!(limits.warn_only);
+
+    for (text, expected) in [
+        (
+            "[limits]\nmemory_bytes = \"lots\"\n",
+            "fixtures: limits.memory_bytes: `lots` is not a size",
+        ),
+        (
+            "[limits]\nhost_calls = 0\n",
+            "fixtures: limits.host_calls: must be at least 1",
+        ),
+    ] {
+        let error = Fixtures::from_toml(text).unwrap_err().to_string();
+        assert!(error.starts_with(expected), "{error}");
+    }
 }
 
 #[test]

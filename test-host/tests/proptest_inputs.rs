@@ -1,5 +1,5 @@
-//! Property tests over invocation inputs (method, path, query, headers, body) and limit settings as a
-//! fixtures file would give them: whatever comes in, the host answers with a response or a typed error —
+//! Property tests over invocation inputs (method, path, query, headers, body), limit settings as a
+//! fixtures file would give them, and whole fixtures files (a valid one with random parts replaced): whatever comes in, the host answers with a response or a typed error —
 //! never a panic, never an unclassified trap — and keeps serving.
 //!
 //! `PROPTEST_CASES=5000 cargo test -p momento-functions-test-host --test proptest_inputs` for a longer run
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::faults::{example_wasm, programs, quick_limits};
-use momento_functions_test_host::{InvokeError, Limits, Request, TestHost};
+use momento_functions_test_host::{Fixtures, InvokeError, LoadError, Limits, Request, TestHost};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -207,4 +207,109 @@ proptest! {
             let _ = TestHost::builder().limits(small).build_bytes(b"not wasm");
         }
     }
+
+    #[test]
+    fn any_fixtures_file_loads_or_fails_with_a_fixtures_error(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), json_value()), 1..4)
+    ) {
+        let mut document = fixtures_template();
+        for (index, value) in edits {
+            let mut paths = Vec::new();
+            json_paths(&document, String::new(), &mut paths);
+            let path = index.get(&paths).clone();
+            match document.pointer_mut(&path) {
+                Some(slot) => *slot = value,
+                None => unreachable!("{path} was just listed"),
+            }
+        }
+        let text = document.to_string();
+        let Ok(fixtures) = Fixtures::from_json(&text) else {
+            return Ok(());
+        };
+        // Whatever validated builds a host or fails with a typed error; the limits are kept small.
+        let builder = TestHost::builder().keep_log_history(false).fixtures(fixtures);
+        let limits = builder
+            .configured_limits()
+            .clone()
+            .with_memory(16 << 20)
+            .with_concurrent_instances(2)
+            .with_deadline(Duration::from_secs(2));
+        match builder.limits(limits).build_file(example_wasm("echo")) {
+            Ok(host) => {
+                let response = host.invoke(Request::post("/").body("x"));
+                prop_assert!(
+                    response.as_ref().map_or_else(expected, |r| r.status() == 200),
+                    "{response:?}"
+                );
+            }
+            Err(LoadError::Fixtures(_) | LoadError::TooLarge { .. }) => {}
+            Err(other) => prop_assert!(false, "unexpected load error {other:?} for {text}"),
+        }
+    }
+}
+
+/// A fixtures file using every section, as JSON.
+fn fixtures_template() -> serde_json::Value {
+    serde_json::json!({
+        "function_name": "f",
+        "build": {"env": {"A": "1"}},
+        "env": {"GREETING": "hi"},
+        "limits": {"deadline_ms": 1000, "memory_bytes": "8 MiB", "host_calls": 10},
+        "aws": {
+            "credentials": [{"access_key_id": "AKIDEXAMPLE", "secret_access_key": "s"}],
+            "roles": ["arn:aws:iam::123456789012:role/reader"],
+            "faults": [{"kind": "throttled", "service": "dynamodb", "times": 1}]
+        },
+        "dynamodb": {"tables": [{
+            "name": "users",
+            "partition_key": {"name": "id", "type": "S"},
+            "sort_key": {"name": "n", "type": "N"},
+            "items": [{"id": "u1", "n": 1, "name": "Ada"}],
+            "typed_items": [{"id": {"S": "u2"}, "n": {"N": "2"}}]
+        }]},
+        "s3": {"buckets": [{"name": "reports", "objects": [{"key": "a.txt", "body": "hello"}]}]},
+        "secrets": [{"name": "prod/db", "text": "hunter2"}],
+        "cache": {"items": [{"key": "k", "value": "v", "ttl_ms": 1000}]},
+        "http": {"routes": [{"method": "GET", "url": "https://example.com/", "status": 200, "body": "ok"}]}
+    })
+}
+
+/// Every JSON pointer in `value` (the root too).
+fn json_paths(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                json_paths(child, format!("{path}/{key}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                json_paths(child, format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(path);
+}
+
+/// Small arbitrary JSON values, biased towards plausible ones.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<u32>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_map(|f| serde_json::json!(f)),
+        "[a-zA-Z0-9_/:.* -]{0,12}".prop_map(serde_json::Value::from),
+        any::<String>().prop_map(serde_json::Value::from),
+        prop::sample::select(vec!["S", "N", "B", "GET", "1 KiB", "https://x/", "AAEC"])
+            .prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
 }

@@ -294,3 +294,32 @@ fn bad_ids_and_missing_configuration_are_rejected() {
             .contains("UPSTREAM_URL is not configured")
     );
 }
+
+#[test]
+fn the_fixtures_file_seeds_cache_upstream_and_environment() {
+    let host = TestHost::builder()
+        .fixtures_file(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures.toml"))
+        .build_crate(env!("CARGO_MANIFEST_DIR"))
+        .expect("the function builds and loads with its fixtures");
+
+    let cached = get(&host, "7");
+    assert_eq!(cached.status(), 200);
+    assert_eq!(cached.header("x-cache"), Some("hit"));
+    assert_eq!(
+        cached.json::<serde_json::Value>().unwrap(),
+        json!({"id": "7", "name": "coffee", "source": "cache"})
+    );
+
+    let fetched = get(&host, "42");
+    assert_eq!(fetched.header("x-cache"), Some("miss"));
+    assert_eq!(
+        fetched.json::<serde_json::Value>().unwrap(),
+        json!({"id": "42", "name": "tea", "source": "upstream"})
+    );
+    // Stored with the fixtures' CACHE_TTL_SECS, and the route's `times = 1` holds.
+    assert!(host.cache().contains_key("item:42"));
+    assert_eq!(get(&host, "42").header("x-cache"), Some("hit"));
+    host.http()
+        .verify()
+        .expect("one upstream call, as the fixtures expect");
+}
