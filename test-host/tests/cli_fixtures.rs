@@ -23,21 +23,24 @@ fn invoke(args: &[&str]) -> Output {
         .expect("the CLI runs")
 }
 
+/// A successful invocation's JSON body, and its stderr.
+fn invoke_json(args: &[&str]) -> (Value, String) {
+    let output = invoke(args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let body = serde_json::from_slice(&output.stdout).expect("a JSON body");
+    (body, stderr)
+}
+
 #[test]
 fn invoke_with_fixtures_returns_the_stored_user() {
-    let output = invoke(&[
+    let (body, _) = invoke_json(&[
         "examples/ddb-get-user",
         "--fixtures",
         "examples/ddb-get-user/fixtures.toml",
         "--data",
         r#"{"user":"u1"}"#,
     ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let body: Value = serde_json::from_slice(&output.stdout).expect("a JSON body");
     assert_eq!(
         body,
         json!({"user": {"user_id": "u1", "name": "Ada Lovelace", "email": "ada@example.com", "born": 1815}})
@@ -88,42 +91,28 @@ fn build_env_on_the_command_line_bakes_in_other_keys() {
 
 #[test]
 fn invoke_with_fixtures_seeds_the_cache_and_mocks_the_upstream() {
-    let fixtures = "examples/read-through-cache/fixtures.toml";
-    let output = invoke(&[
-        "examples/read-through-cache",
-        "--fixtures",
-        fixtures,
-        "--method",
-        "GET",
-        "--path",
-        "/?id=42",
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let body: Value = serde_json::from_slice(&output.stdout).expect("a JSON body");
+    let run = |path: &str| {
+        invoke_json(&[
+            "examples/read-through-cache",
+            "--fixtures",
+            "examples/read-through-cache/fixtures.toml",
+            "--method",
+            "GET",
+            "--path",
+            path,
+            "-v",
+        ])
+    };
+    let (body, stderr) = run("/?id=42");
     assert_eq!(
         body,
         json!({"id": "42", "name": "tea", "source": "upstream"})
     );
-
-    let output = invoke(&[
-        "examples/read-through-cache",
-        "--fixtures",
-        fixtures,
-        "--method",
-        "GET",
-        "--path",
-        "/?id=7",
-        "-v",
-    ]);
-    assert!(output.status.success());
-    let body: Value = serde_json::from_slice(&output.stdout).expect("a JSON body");
+    assert!(stderr.contains("x-cache: miss"), "{stderr}");
+    let (body, stderr) = run("/?id=7");
     assert_eq!(
         body,
         json!({"id": "7", "name": "coffee", "source": "cache"})
     );
-    assert!(String::from_utf8_lossy(&output.stderr).contains("x-cache: hit"));
+    assert!(stderr.contains("x-cache: hit"), "{stderr}");
 }
