@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::faults::{example_wasm, programs, quick_limits};
-use momento_functions_test_host::{Fixtures, InvokeError, LoadError, Limits, Request, TestHost};
+use momento_functions_test_host::{Fixtures, InvokeError, Limits, LoadError, Request, TestHost};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
