@@ -33,7 +33,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{HeaderMap, StatusCode};
@@ -468,10 +468,7 @@ async fn handle(
         .and_then(|v| v.parse::<u64>().ok());
     let body = match declared {
         Some(length) if length > body_limit as u64 => Err(true),
-        _ => match Limited::new(body, body_limit).collect().await {
-            Ok(collected) => Ok(collected.to_bytes()),
-            Err(e) => Err(e.is::<LengthLimitError>()),
-        },
+        _ => read_body(body, declared, body_limit).await,
     };
     let answer = match body {
         Ok(body) => {
@@ -487,7 +484,7 @@ async fn handle(
                         value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
                     })
                     .collect(),
-                body: Vec::from(body),
+                body,
                 context: web::InvocationContext {
                     invocation_id: String::new(),
                     function_name: String::new(),
@@ -594,6 +591,30 @@ async fn handle(
         shared.log(line);
     }
     response
+}
+
+/// Read the request body into the one buffer the invocation takes: each chunk is copied once, from hyper's
+/// read buffer into a `Vec` sized by `content-length` (collecting into `Bytes` first and converting would
+/// copy a multi-chunk body twice). `Err(true)`: over `limit`; `Err(false)`: the body could not be read.
+async fn read_body(
+    mut body: Incoming,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Vec<u8>, bool> {
+    let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0).min(limit));
+    let mut buffer = Vec::with_capacity(capacity);
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(false);
+        };
+        if let Ok(chunk) = frame.into_data() {
+            if buffer.len().saturating_add(chunk.len()) > limit {
+                return Err(true);
+            }
+            buffer.extend_from_slice(&chunk);
+        }
+    }
+    Ok(buffer)
 }
 
 /// What one request produced, before it is logged.
