@@ -730,14 +730,23 @@ fn a_trap_around_cache_writes_leaves_the_cache_whole() {
         (&by_budget, "host_call_limit_exceeded"),
         (&by_deadline, "timeout"),
     ] {
-        let error = fails(host, Request::get("/cache-write-loop"));
-        assert_eq!(error.code(), expected, "{error}");
+        // A busy machine can use up a 30 ms deadline before the first write: try again (a few times) until
+        // the stop falls inside the stream.
         let mut written = 0;
-        while let Some(value) = host.cache().get_string(format!("loop-{written}")) {
-            assert_eq!(value, format!("value-{written}").repeat(100));
-            written += 1;
+        for _attempt in 0..5 {
+            host.cache().clear();
+            let error = fails(host, Request::get("/cache-write-loop"));
+            assert_eq!(error.code(), expected, "{error}");
+            written = 0;
+            while let Some(value) = host.cache().get_string(format!("loop-{written}")) {
+                assert_eq!(value, format!("value-{written}").repeat(100));
+                written += 1;
+            }
+            if written > 0 {
+                break;
+            }
         }
-        assert!(written > 0);
+        assert!(written > 0, "no write before the stop in 5 attempts");
         assert!(!host.cache().contains_key(format!("loop-{}", written + 1)));
         if expected == "host_call_limit_exceeded" {
             assert_eq!(written, 100);
