@@ -116,9 +116,6 @@ pub(crate) struct HostState {
     /// Its deadline (`Limits::deadline`), and where it is really interrupted (later in warn-only mode).
     pub(crate) soft_deadline: Duration,
     pub(crate) hard_deadline: Duration,
-    /// When the invocation is interrupted (`started + hard_deadline`): blocking host calls (HTTP) never wait
-    /// past it, because epoch interruption cannot stop a guest that is inside a host call.
-    pub(crate) deadline: Option<Instant>,
 }
 
 impl HostState {
@@ -142,7 +139,6 @@ impl HostState {
             started,
             soft_deadline: limits.deadline,
             hard_deadline: limits.hard_deadline(),
-            deadline: started.checked_add(limits.hard_deadline()),
         }
     }
 
@@ -173,6 +169,12 @@ impl HostState {
         if !self.warnings.contains(&error) {
             self.warnings.push(error);
         }
+    }
+
+    /// When the invocation is interrupted (`started + hard_deadline`): blocking host calls (HTTP) never wait
+    /// past it, because epoch interruption cannot stop a guest that is inside a host call.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.started.checked_add(self.hard_deadline)
     }
 
     /// The resource table of this invocation (host resources handed to the guest).

@@ -142,7 +142,7 @@ impl HostState {
                     timeout: call.timeout,
                 };
                 client
-                    .send(outbound, self.deadline)
+                    .send(outbound, self.deadline())
                     .map(|inbound| (inbound.status, inbound.headers, inbound.body))
             }
             Routed::Unmatched(report) => {
