@@ -43,7 +43,7 @@
 //! # Ok(()) }
 //! ```
 
+pub use crate::services::aws::ddb::{DynamoDbTable, KeyType};
+pub use crate::services::aws::s3::{S3Bucket, S3Object};
+pub use crate::services::aws::secrets::{AWSCURRENT, AWSPREVIOUS, Secret, SecretVersion};
 pub use crate::services::aws::{AwsCall, AwsError, AwsErrorKind, AwsFault, AwsService};
-pub use crate::services::aws_ddb::{DynamoDbTable, KeyType};
-pub use crate::services::aws_s3::{S3Bucket, S3Object};
-pub use crate::services::aws_secrets::Secret;

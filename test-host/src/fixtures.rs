@@ -528,7 +528,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
             .push((credentials.access_key_id, credentials.secret_access_key));
     }
     for (i, role) in raw.aws.roles.into_iter().enumerate() {
-        if !crate::services::aws_auth::is_role_arn(&role) {
+        if !crate::services::aws::auth::is_role_arn(&role) {
             return Err(check.invalid(
                 format!("aws.roles[{i}]"),
                 format!(
@@ -587,7 +587,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
         }
         table.items = raw.items;
         table.typed_items = raw.typed_items;
-        crate::services::aws_ddb::validate_table(&table)
+        crate::services::aws::ddb::validate_table(&table)
             .map_err(|e| FixtureError::seed(origin, &field, e))?;
         if let Some(first) = fixtures.tables.iter().position(|t| t.name == table.name) {
             return Err(check.invalid(
@@ -623,7 +623,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
             )?;
             bucket = bucket.object(object.key, body, object.content_type.as_deref());
         }
-        crate::services::aws_s3::validate_bucket(&bucket)
+        crate::services::aws::s3::validate_bucket(&bucket)
             .map_err(|e| FixtureError::seed(origin, &field, e))?;
         if let Some(first) = fixtures.buckets.iter().position(|b| b.name == bucket.name) {
             return Err(check.invalid(
@@ -639,7 +639,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
 
     for (i, raw) in raw.secrets.into_iter().enumerate() {
         let field = format!("secrets[{i}]");
-        crate::services::aws_secrets::validate_secret_name(&raw.name)
+        crate::services::aws::secrets::validate_secret_name(&raw.name)
             .map_err(|m| check.invalid(format!("{field}.name"), m))?;
         let value = match (raw.text, raw.binary_base64) {
             (Some(text), None) => Secret::Text(text),

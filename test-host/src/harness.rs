@@ -4,21 +4,26 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
+
 use crate::aws::{AwsCall, AwsFault, DynamoDbTable, S3Bucket, S3Object, Secret};
-use crate::bindings::web;
 use crate::clock::Clock;
 use crate::error::{InvokeError, LoadError};
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
 use crate::runtime::{Function, ImportInfo, Invocation, Outcome, Runtime};
+use crate::services::aws::ddb::DdbStore;
+use crate::services::aws::s3::S3Store;
+use crate::services::aws::secrets::{SecretStore, SecretVersion};
 use crate::services::aws::{AuthPolicy, AwsState};
-use crate::services::aws_ddb::DdbStore;
-use crate::services::aws_s3::S3Store;
-use crate::services::aws_secrets::SecretStore;
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
+use crate::services::log::{LogService, LoggingCall};
 use crate::state::Services;
+
+/// The cache name functions see in `__CACHE_NAME` unless the builder sets one.
+const DEFAULT_CACHE_NAME: &str = "test-cache";
 
 /// A local host for one function: the compiled component, its limits and its mock services.
 ///
@@ -56,6 +61,7 @@ pub struct TestHostBuilder {
     limits: Limits,
     env: Vec<(String, String)>,
     function_name: Option<String>,
+    cache_name: Option<String>,
     log_level: Level,
     keep_log_history: bool,
     compile_cache: Option<PathBuf>,
@@ -83,6 +89,7 @@ impl Default for TestHostBuilder {
             limits: Limits::default(),
             env: Vec::new(),
             function_name: None,
+            cache_name: None,
             log_level: Level::Trace,
             keep_log_history: true,
             compile_cache: crate::runtime::default_compile_cache_dir(),
@@ -124,9 +131,15 @@ impl TestHostBuilder {
         self
     }
 
-    /// The function's name as passed in each request's context (default: the crate or file name).
+    /// The function's name, in `__FUNCTION_NAME` (default: the crate or file name).
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
         self.function_name = Some(name.into());
+        self
+    }
+
+    /// The name of the cache the function belongs to, in `__CACHE_NAME` (default `test-cache`).
+    pub fn cache_name(mut self, name: impl Into<String>) -> Self {
+        self.cache_name = Some(name.into());
         self
     }
 
@@ -202,6 +215,31 @@ impl TestHostBuilder {
     /// [`aws_credentials`](Self::aws_credentials).
     pub fn aws_role(mut self, role_arn: impl Into<String>) -> Self {
         self.aws_policy.roles.push(role_arn.into());
+        self
+    }
+
+    /// Credentials that stand for the federated role `role_arn` when the function sends a real request
+    /// signed as that role (`authorization: federated`, in real-HTTP mode): the test host cannot assume
+    /// real roles, so it signs with these keys for `region`. Also accepts the role, like
+    /// [`aws_role`](Self::aws_role).
+    pub fn aws_role_credentials(
+        mut self,
+        role_arn: impl Into<String>,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        region: impl Into<String>,
+    ) -> Self {
+        let role_arn = role_arn.into();
+        self.aws_policy.roles.push(role_arn.clone());
+        self.aws_policy.role_credentials.push((
+            role_arn,
+            crate::services::aws::sigv4::Credentials {
+                access_key_id: access_key_id.into(),
+                secret_access_key: secret_access_key.into(),
+                session_token: None,
+            },
+            region.into(),
+        ));
         self
     }
 
@@ -336,9 +374,11 @@ impl TestHostBuilder {
             self.aws_faults,
             DdbStore::new(&self.dynamodb_tables).map_err(|e| seed_error("dynamodb", e))?,
             S3Store::new(&self.s3_buckets).map_err(|e| seed_error("s3", e))?,
-            SecretStore::new(&self.secrets).map_err(|e| seed_error("secrets", e))?,
+            SecretStore::new(&self.secrets, self.clock.clone())
+                .map_err(|e| seed_error("secrets", e))?,
         );
         aws.record_calls = self.keep_aws_calls;
+        aws.clock = self.clock.clone();
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
@@ -353,6 +393,10 @@ impl TestHostBuilder {
         let services = Services {
             env: self.env,
             function_name: self.function_name.unwrap_or_else(|| "function".to_owned()),
+            cache_name: self
+                .cache_name
+                .unwrap_or_else(|| DEFAULT_CACHE_NAME.to_owned()),
+            logging: LogService::new(self.record_calls),
             log_level: self.log_level,
             keep_log_history: self.keep_log_history,
             clock: self.clock,
@@ -441,8 +485,9 @@ impl TestHostBuilder {
         self
     }
 
-    /// Record every cache, HTTP and AWS call (default on). Turn off for long runs, where the logs would
-    /// grow without bound. [`keep_aws_calls`](Self::keep_aws_calls) sets the AWS part alone.
+    /// Record every call to the host services — cache, HTTP, AWS, logging configuration — (default on).
+    /// Turn off for long runs, where the records would grow without bound.
+    /// [`keep_aws_calls`](Self::keep_aws_calls) sets the AWS part alone.
     pub fn record_calls(mut self, record: bool) -> Self {
         self.record_calls = record;
         self.keep_aws_calls = record;
@@ -478,29 +523,26 @@ impl TestHost {
     /// An [`InvokeError`] when the invocation itself fails (trap, timeout, limits). Error *responses* of
     /// the function (4xx/5xx) are `Ok` responses.
     pub fn invoke(&self, request: Request) -> Result<Response, InvokeError> {
-        let request = request.into_wit()?;
+        let request = request.into_invocation()?;
         let outcome = self.invoke_outcome(request);
         let response = outcome.result?;
         Ok(Response {
             status: response.status,
-            headers: response
-                .headers
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect(),
-            body: response.body,
+            headers: response.headers,
+            body: response.body.to_vec(),
             logs: outcome.logs,
             logs_dropped: outcome.logs_dropped,
             warnings: outcome.warnings,
             invocation_id: outcome.invocation_id,
             elapsed: outcome.elapsed,
+            bytes_to_guest: outcome.bytes_to_guest,
         })
     }
 
-    /// Invoke with a request in the contract's own type (the server's path: no conversion), keeping the
+    /// Invoke with a request in the runtime's own type (the server's path: no conversion), keeping the
     /// log history.
-    pub(crate) fn invoke_outcome(&self, request: web::Request) -> Outcome {
-        let outcome = self.function.invoke(&self.services, Invocation { request });
+    pub(crate) fn invoke_outcome(&self, request: Invocation) -> Outcome {
+        let outcome = self.function.invoke(&self.services, request);
         if self.services.keep_log_history && !outcome.logs.is_empty() {
             self.services
                 .log_history
@@ -562,6 +604,26 @@ impl TestHost {
     /// Every item of the DynamoDB table in key order, as plain JSON; `None` when there is no such table.
     pub fn dynamodb_items(&self, table: &str) -> Option<Vec<serde_json::Value>> {
         self.services.aws.ddb.items_plain(table)
+    }
+
+    /// Every version of the secret `name`, oldest first; `None` when there is no such secret.
+    pub fn secret_versions(&self, name: &str) -> Option<Vec<SecretVersion>> {
+        self.services.aws.secrets.versions(name)
+    }
+
+    /// Put a new version of the secret `name` (creating it): it becomes `AWSCURRENT` and the version that was
+    /// current becomes `AWSPREVIOUS`, as `PutSecretValue` does. Returns its version id. Reads that allow
+    /// staleness may still get the earlier value until their copy is older than they allow.
+    pub fn put_secret(&self, name: &str, value: impl Into<Secret>) -> String {
+        self.services
+            .aws
+            .secrets
+            .put_version(name, value.into(), None)
+    }
+
+    /// Every `configure-logging` call so far: where the function asked Momento to send its logs.
+    pub fn logging_calls(&self) -> Vec<LoggingCall> {
+        self.services.logging.calls()
     }
 
     /// The S3 object at `key` in `bucket`.
@@ -735,27 +797,19 @@ impl Request {
         &self.body
     }
 
-    pub(crate) fn into_wit(self) -> Result<web::Request, InvokeError> {
+    pub(crate) fn into_invocation(self) -> Result<Invocation, InvokeError> {
         if let Some(error) = self.json_error {
             return Err(InvokeError::Internal {
                 message: format!("the test request's JSON body could not be serialized: {error}"),
             });
         }
-        Ok(web::Request {
+        Ok(Invocation {
             method: self.method,
             path: self.path,
             query: self.query,
-            headers: self
-                .headers
-                .into_iter()
-                .map(|(name, value)| web::Header { name, value })
-                .collect(),
-            body: self.body,
-            context: web::InvocationContext {
-                invocation_id: String::new(),
-                function_name: String::new(),
-                token_metadata: self.token_metadata,
-            },
+            headers: self.headers,
+            body: Bytes::from(self.body),
+            token_metadata: self.token_metadata,
         })
     }
 }
@@ -771,6 +825,7 @@ pub struct Response {
     warnings: Vec<InvokeError>,
     invocation_id: String,
     elapsed: Duration,
+    bytes_to_guest: u64,
 }
 
 impl Response {
@@ -840,9 +895,16 @@ impl Response {
         &self.warnings
     }
 
-    /// The invocation's id (also in the function's `RequestContext`).
+    /// The invocation's id (the function's `__INVOCATION_ID` and `web-function-support.invocation-id`).
     pub fn invocation_id(&self) -> &str {
         &self.invocation_id
+    }
+
+    /// Bytes the host copied into the function's memory during the invocation: the parts of the request
+    /// body it read, and values handed over as bytes. A body passed on as a host buffer (to HTTP, the cache
+    /// or S3, or back as the response) without being read counts nothing.
+    pub fn bytes_copied_to_guest(&self) -> u64 {
+        self.bytes_to_guest
     }
 
     /// Wall time of the invocation (instantiate + call).

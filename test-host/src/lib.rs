@@ -41,15 +41,17 @@ pub use guest_build::BuildError;
 pub use harness::{Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
+pub use runtime::policy::Handler;
 pub use runtime::{CheckReport, ImportInfo, check_component};
 pub use services::cache::{
     CacheCall, CacheEntry, CacheError, CacheLimits, CacheMock, CacheOp, CacheOpKind, CacheOutcome,
-    SetCondition,
+    SetCondition, SetHashCondition, value_hash,
 };
 pub use services::http::{
-    HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse, RealHttpConfig,
-    UnmetExpectations,
+    HttpAuthorization, HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse,
+    RealHttpConfig, UnmetExpectations,
 };
+pub use services::log::{LogConfiguration, LogDestination, LoggingCall};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.
 #[doc(hidden)]

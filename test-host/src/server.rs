@@ -42,9 +42,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::{oneshot, watch};
 
-use crate::bindings::web;
 use crate::error::InvokeError;
 use crate::harness::TestHost;
+use crate::runtime::Invocation;
 use crate::runtime::Outcome;
 
 /// How to serve: address, threads, access log, Ctrl-C.
@@ -343,7 +343,7 @@ async fn accept_loop(
 /// An invocation a connection task asks its serving thread to run.
 struct Job {
     host: TestHost,
-    request: web::Request,
+    request: Invocation,
     reply: oneshot::Sender<Outcome>,
 }
 
@@ -472,24 +472,22 @@ async fn handle(
     };
     let answer = match body {
         Ok(body) => {
-            let request = web::Request {
+            let request = Invocation {
                 method: parts.method.as_str().to_owned(),
                 path: parts.uri.path().to_owned(),
                 query: parts.uri.query().unwrap_or_default().to_owned(),
                 headers: parts
                     .headers
                     .iter()
-                    .map(|(name, value)| web::Header {
-                        name: name.as_str().to_owned(),
-                        value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    .map(|(name, value)| {
+                        (
+                            name.as_str().to_owned(),
+                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                        )
                     })
                     .collect(),
-                body,
-                context: web::InvocationContext {
-                    invocation_id: String::new(),
-                    function_name: String::new(),
-                    token_metadata: None,
-                },
+                body: Bytes::from(body),
+                token_metadata: None,
             };
             // The serving thread runs the invocation (see `serve_core`).
             let (reply, outcome) = oneshot::channel();
@@ -639,7 +637,7 @@ const FRAMING_HEADERS: &[&str] = &[
 /// The function's response as HTTP, or why it cannot be one. Invalid and framing headers are dropped
 /// (with a note in the access log).
 fn function_response(
-    response: web::Response,
+    response: crate::runtime::Answer,
     notes: &mut Vec<String>,
 ) -> Result<hyper::Response<Body>, String> {
     let status = StatusCode::from_u16(response.status).map_err(|_| {
@@ -649,31 +647,30 @@ fn function_response(
         )
     })?;
     let mut headers = HeaderMap::with_capacity(response.headers.len());
-    for header in response.headers {
+    for (header_name, header_value) in response.headers {
         if FRAMING_HEADERS
             .iter()
-            .any(|framing| header.name.eq_ignore_ascii_case(framing))
+            .any(|framing| header_name.eq_ignore_ascii_case(framing))
         {
             notes.push(format!(
-                "dropped response header `{}`: the server sets it",
-                header.name
+                "dropped response header `{header_name}`: the server sets it"
             ));
             continue;
         }
         match (
-            HeaderName::from_bytes(header.name.as_bytes()),
-            HeaderValue::from_str(&header.value),
+            HeaderName::from_bytes(header_name.as_bytes()),
+            HeaderValue::from_str(&header_value),
         ) {
             (Ok(name), Ok(value)) => {
                 headers.append(name, value);
             }
             _ => notes.push(format!(
                 "dropped response header `{}`: not a valid HTTP header",
-                header.name.escape_debug()
+                header_name.escape_debug()
             )),
         }
     }
-    let mut http = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    let mut http = hyper::Response::new(Full::new(response.body));
     *http.status_mut() = status;
     *http.headers_mut() = headers;
     Ok(http)

@@ -80,17 +80,36 @@ fn render(name: &str, report: &CheckReport) -> String {
                 items.join(", ")
             }
         };
-        out.push_str(&format!(
-            "  handler:          {}\n",
-            report
-                .handler
-                .as_deref()
-                .unwrap_or("MISSING (momento:functions/web@0.1.0 is not exported)")
-        ));
-        out.push_str(&format!(
-            "  host interfaces:  {}\n",
-            list(&report.imports.host_interfaces)
-        ));
+        let handler = match report.handler {
+            Some(handler) => format!(
+                "{} ({})",
+                handler.interface(),
+                if handler.is_web() { "web function" } else { "spawn function" }
+            ),
+            None => "MISSING (a Momento function exports momento:web-function/guest-function-web@1.0.0 \
+                     or momento:spawn-function/guest-function-spawn@1.0.0; with this SDK, use one of \
+                     post!, get! or route!)"
+                .to_owned(),
+        };
+        out.push_str(&format!("  handler:          {handler}\n"));
+        if report.imports.host_interfaces.is_empty() {
+            out.push_str("  Momento interfaces: none\n");
+        } else {
+            out.push_str("  Momento interfaces (each provided by Momento's platform):\n");
+            for interface in &report.imports.host_interfaces {
+                let gap = report
+                    .imports
+                    .not_implemented
+                    .iter()
+                    .find(|(name, _)| name == interface);
+                match gap {
+                    Some((_, capability)) => out.push_str(&format!(
+                        "    {interface}  (not implemented in this test host: calls answer an error naming {capability})\n"
+                    )),
+                    None => out.push_str(&format!("    {interface}\n")),
+                }
+            }
+        }
         out.push_str(&format!(
             "  WASI:             {}\n",
             list(&report.imports.wasi)

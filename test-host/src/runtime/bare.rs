@@ -1,21 +1,28 @@
 //! The bare-wasmtime floor benchmarks compare against: the same component and pooling configuration, but a
 //! minimal store (lazy WASI only) — no limiter, no deadline, no host-call budget, no logs, no call records,
-//! no error classification. Its `cache` is a `HashMap` behind one mutex and its `logging` drops records, so
-//! that components using those interfaces (the greeter logs; the bench guest reads the cache) run too.
+//! no error classification. It links only what a current-generation web function needs to run at all
+//! (`momento:bytes` buffers and `web-function-support`), a `cache-scalar` that is a `HashMap` behind one
+//! mutex (get, set, delete) and a `log` that drops lines, so that the greeter (logs) and the bench guest
+//! (cache gets) run too.
 //!
 //! This is the recipe of `shared/research/performance-floor.md` §6; it is not a host a user should run.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use ::bytes::Bytes;
+use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::bindings::host::{cache, logging};
-use crate::bindings::{WebFunctionPre, web};
+use crate::bindings::momento::bytes::bytes;
+use crate::bindings::momento::cache_scalar::cache_scalar as cache;
+use crate::bindings::momento::log::logging;
+use crate::bindings::momento::web_function::web_function_support as support;
+use crate::bindings::web_current::WebFunctionPre;
+use crate::services::bytes::Buffer;
 
 type BareCache = Arc<Mutex<HashMap<Vec<u8>, Vec<u8>>>>;
 
@@ -25,6 +32,10 @@ pub struct BareState {
     wasi: Option<WasiCtx>,
     env: Arc<Vec<(String, String)>>,
     cache: BareCache,
+    method: String,
+    path: Option<String>,
+    query: Option<Vec<(String, String)>>,
+    headers: Option<Vec<(String, String)>>,
 }
 
 impl std::fmt::Debug for BareState {
@@ -45,21 +56,122 @@ impl WasiView for BareState {
     }
 }
 
+impl BareState {
+    fn bytes(&mut self, data: bytes::Data) -> wasmtime::Result<Vec<u8>> {
+        Ok(match data {
+            bytes::Data::Value(value) => value,
+            bytes::Data::Buffer(buffer) => self.table.delete(buffer)?.rest().to_vec(),
+        })
+    }
+}
+
+impl bytes::Host for BareState {}
+
+impl bytes::HostBuffer for BareState {
+    fn remaining(&mut self, buffer: Resource<Buffer>) -> wasmtime::Result<u32> {
+        Ok(u32::try_from(self.table.get(&buffer)?.remaining()).unwrap_or(u32::MAX))
+    }
+
+    fn read(
+        &mut self,
+        buffer: Resource<Buffer>,
+        max_size: u32,
+    ) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self
+            .table
+            .get_mut(&buffer)?
+            .read(max_size as usize)
+            .map(|b| b.to_vec()))
+    }
+
+    fn advance(&mut self, buffer: Resource<Buffer>, size: u32) -> wasmtime::Result<()> {
+        self.table.get_mut(&buffer)?.read(size as usize);
+        Ok(())
+    }
+
+    fn try_read(
+        &mut self,
+        buffer: Resource<Buffer>,
+        max_size: u32,
+    ) -> wasmtime::Result<Result<Option<Vec<u8>>, bytes::StreamError>> {
+        Ok(Ok(self
+            .table
+            .get_mut(&buffer)?
+            .read(max_size as usize)
+            .map(|b| b.to_vec())))
+    }
+
+    fn drop(&mut self, buffer: Resource<Buffer>) -> wasmtime::Result<()> {
+        self.table.delete(buffer)?;
+        Ok(())
+    }
+}
+
+impl support::Host for BareState {
+    fn headers(&mut self) -> wasmtime::Result<Vec<support::Header>> {
+        Ok(self
+            .headers
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, value)| support::Header { name, value })
+            .collect())
+    }
+
+    fn query_parameters(&mut self) -> wasmtime::Result<Vec<support::QueryParameter>> {
+        Ok(self
+            .query
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, value)| support::QueryParameter { name, value })
+            .collect())
+    }
+
+    fn token_metadata(&mut self) -> wasmtime::Result<Option<String>> {
+        Ok(None)
+    }
+
+    fn invocation_id(&mut self) -> wasmtime::Result<String> {
+        Ok(String::new())
+    }
+
+    fn http_method(&mut self) -> wasmtime::Result<String> {
+        Ok(self.method.clone())
+    }
+
+    fn invocation_path(&mut self) -> wasmtime::Result<Option<String>> {
+        Ok(self.path.take())
+    }
+}
+
 impl cache::Host for BareState {
-    fn get(&mut self, key: Vec<u8>) -> wasmtime::Result<Result<Option<Vec<u8>>, cache::Error>> {
+    fn get(
+        &mut self,
+        key: cache::Data,
+    ) -> wasmtime::Result<Result<Option<cache::Data>, cache::Error>> {
+        let key = self.bytes(key)?;
         let items = self
             .cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(Ok(items.get(&key).cloned()))
+        Ok(Ok(items.get(&key).cloned().map(cache::Data::Value)))
+    }
+
+    fn get_with_hash(
+        &mut self,
+        _key: cache::Data,
+    ) -> wasmtime::Result<Result<cache::GetWithHashResult, cache::Error>> {
+        Err(wasmtime::Error::msg("the bare runner has no get-with-hash"))
     }
 
     fn set(
         &mut self,
-        key: Vec<u8>,
-        value: Vec<u8>,
-        _ttl_ms: u64,
+        key: cache::Data,
+        value: cache::Data,
+        _ttl_milliseconds: u64,
     ) -> wasmtime::Result<Result<(), cache::Error>> {
+        let (key, value) = (self.bytes(key)?, self.bytes(value)?);
         self.cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -69,43 +181,43 @@ impl cache::Host for BareState {
 
     fn set_if(
         &mut self,
-        _key: Vec<u8>,
-        _value: Vec<u8>,
-        _ttl_ms: u64,
-        _condition: cache::SetCondition,
-    ) -> wasmtime::Result<Result<bool, cache::Error>> {
+        _key: cache::Data,
+        _value: cache::Data,
+        _ttl_milliseconds: u64,
+        _condition: cache::SetIfCondition,
+    ) -> wasmtime::Result<Result<cache::SetIfResult, cache::Error>> {
         Err(wasmtime::Error::msg("the bare runner has no set-if"))
     }
 
-    fn delete(&mut self, key: Vec<u8>) -> wasmtime::Result<Result<(), cache::Error>> {
+    fn set_if_hash(
+        &mut self,
+        _key: cache::Data,
+        _value: cache::Data,
+        _ttl_milliseconds: u64,
+        _condition: cache::SetIfHashCondition,
+    ) -> wasmtime::Result<Result<cache::SetIfHashResult, cache::Error>> {
+        Err(wasmtime::Error::msg("the bare runner has no set-if-hash"))
+    }
+
+    fn delete(&mut self, key: cache::Data) -> wasmtime::Result<Result<(), cache::Error>> {
+        let key = self.bytes(key)?;
         self.cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .remove(&key);
         Ok(Ok(()))
     }
-
-    fn increment(
-        &mut self,
-        _key: Vec<u8>,
-        _amount: i64,
-        _ttl_ms: u64,
-    ) -> wasmtime::Result<Result<i64, cache::Error>> {
-        Err(wasmtime::Error::msg("the bare runner has no increment"))
-    }
 }
 
 impl logging::Host for BareState {
-    fn enabled(&mut self, _level: logging::Level, _target: String) -> wasmtime::Result<bool> {
-        Ok(true)
+    fn configure_logging(
+        &mut self,
+        _inputs: Vec<logging::ConfigureLoggingInput>,
+    ) -> wasmtime::Result<Result<(), logging::LogConfigurationError>> {
+        Ok(Ok(()))
     }
 
-    fn log(
-        &mut self,
-        _level: logging::Level,
-        _target: String,
-        _message: String,
-    ) -> wasmtime::Result<()> {
+    fn log(&mut self, _input: String, _level: logging::LogLevel) -> wasmtime::Result<()> {
         Ok(())
     }
 }
@@ -125,8 +237,8 @@ impl std::fmt::Debug for BareRunner {
 }
 
 impl BareRunner {
-    /// Compile and pre-link `bytes`: WASI, a minimal `cache` and `logging`; any other import (AWS, HTTP)
-    /// traps when called.
+    /// Compile and pre-link `bytes` (a current-generation web function): WASI, buffers, the support calls,
+    /// a minimal cache and log; any other import (AWS, HTTP) traps when called.
     ///
     /// # Errors
     /// The compile or link error, as text.
@@ -149,6 +261,9 @@ impl BareRunner {
         let mut linker = Linker::new(&engine);
         let link = |e: wasmtime::Error| format!("{e:#}");
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link)?;
+        bytes::add_to_linker::<BareState, HasSelf<BareState>>(&mut linker, |s| s).map_err(link)?;
+        support::add_to_linker::<BareState, HasSelf<BareState>>(&mut linker, |s| s)
+            .map_err(link)?;
         cache::add_to_linker::<BareState, HasSelf<BareState>>(&mut linker, |s| s).map_err(link)?;
         logging::add_to_linker::<BareState, HasSelf<BareState>>(&mut linker, |s| s)
             .map_err(link)?;
@@ -210,24 +325,6 @@ impl BareRunner {
         body: Vec<u8>,
     ) -> Result<(u16, usize), String> {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let request = web::Request {
-            method: method.into(),
-            path: path.into(),
-            query: query.into(),
-            headers: headers
-                .iter()
-                .map(|(name, value)| web::Header {
-                    name: (*name).to_owned(),
-                    value: (*value).to_owned(),
-                })
-                .collect(),
-            body,
-            context: web::InvocationContext {
-                invocation_id: String::new(),
-                function_name: String::new(),
-                token_metadata: None,
-            },
-        };
         let mut store = Store::new(
             &self.engine,
             BareState {
@@ -235,17 +332,33 @@ impl BareRunner {
                 wasi: None,
                 env: Arc::clone(&self.env),
                 cache: Arc::clone(&self.cache),
+                method: method.to_owned(),
+                path: Some(path.trim_start_matches('/').to_owned()).filter(|p| !p.is_empty()),
+                query: Some(
+                    form_urlencoded::parse(query.as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect(),
+                ),
+                headers: Some(
+                    headers
+                        .iter()
+                        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                        .collect(),
+                ),
             },
         );
-        let response = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|instance| {
-                instance
-                    .momento_functions_web()
-                    .call_handle(&mut store, &request)
-            })
-            .map_err(|e| format!("{e:?}"))?;
-        Ok((response.status, response.body.len()))
+        let result = (|| {
+            let instance = self.pre.instantiate(&mut store)?;
+            let buffer = store
+                .data_mut()
+                .table
+                .push(Buffer::new(Bytes::from(body)))?;
+            let response = instance
+                .momento_web_function_guest_function_web()
+                .call_invoke(&mut store, &bytes::Data::Buffer(buffer))?;
+            let body = store.data_mut().bytes(response.body)?;
+            Ok::<_, wasmtime::Error>((response.status, body.len()))
+        })();
+        result.map_err(|e| format!("{e:?}"))
     }
 }

@@ -30,8 +30,8 @@ pub struct CheckReport {
     pub imports: ImportInfo,
     /// Each import the host does not provide, with the reason.
     pub rejected_imports: Vec<String>,
-    /// The exported handler interface, e.g. `momento:functions/web@0.1.0`.
-    pub handler: Option<String>,
+    /// The exported handler, e.g. [`Handler::Web`](crate::Handler::Web).
+    pub handler: Option<crate::Handler>,
     /// Every reason the upload would be rejected; empty when it would be accepted.
     pub problems: Vec<LoadError>,
 }
@@ -81,8 +81,8 @@ pub fn check_component(bytes: &[u8], limits: &Limits) -> CheckReport {
     };
     report.is_component = true;
     let inspection = inspect(&runtime, &component);
+    report.handler = inspection.info.handler;
     report.imports = inspection.info;
-    report.handler = inspection.handler;
     report.rejected_imports = inspection.rejected;
     if !report.rejected_imports.is_empty() {
         report.problems.push(LoadError::UnsupportedImports {
@@ -94,8 +94,11 @@ pub fn check_component(bytes: &[u8], limits: &Limits) -> CheckReport {
             found: report.imports.exports.clone(),
         });
     }
-    if report.rejected_imports.is_empty() && report.handler.is_some() {
-        match link(&runtime, &component) {
+    if let Some(handler) = report
+        .handler
+        .filter(|_| report.rejected_imports.is_empty())
+    {
+        match link(&runtime, &component, handler) {
             Ok(pre) => {
                 if let Err(problem) = trial_instantiation(&runtime, &pre) {
                     report.problems.push(problem);

@@ -1,34 +1,59 @@
-//! One invocation: a fresh `Store` and instance from the `InstancePre`, the call, and the classification
-//! of whatever went wrong. Nothing here compiles, links or parses configuration.
+//! One invocation: a fresh `Store` and instance from the `InstancePre`, the call of whichever handler the
+//! function exports, and the classification of whatever went wrong. Nothing here compiles, links or parses
+//! configuration.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use wasmtime::{PoolConcurrencyLimitError, Store, StoreContextMut, Trap, UpdateDeadline};
 
 use super::engine::{EPOCH_TICK, Runtime};
-use super::load::Function;
+use super::load::{Function, GuestPre};
 use super::wasi::UnsupportedWasi;
-use crate::bindings::web;
+use crate::bindings::spawn_current;
 use crate::error::InvokeError;
 use crate::logs::{Level, LogRecord, LogSource};
-use crate::state::{HostState, Services};
+use crate::services::bytes::{buffer_data, take_data};
+use crate::services::web::relative_path;
+use crate::state::{HostState, RequestParts, Services};
 
-/// The request as the runtime passes it to the guest.
+/// The request as the runtime passes it to the guest: for a web function the HTTP request, for a spawn
+/// function only its body (the payload).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Invocation {
-    pub(crate) request: web::Request,
+    /// Upper-case method.
+    pub(crate) method: String,
+    /// Path below the function, starting with `/` (`/` for the function itself).
+    pub(crate) path: String,
+    /// Raw query string, without `?`.
+    pub(crate) query: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Bytes,
+    pub(crate) token_metadata: Option<String>,
+}
+
+/// A function's answer: status, headers and body. A spawn function answers 200 when it succeeded and 500
+/// when it failed, with the note (if any) as the body and a `spawn-result` header naming the variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Bytes,
 }
 
 /// The result of one invocation, with everything it logged (also when it failed).
 pub(crate) struct Outcome {
-    pub(crate) result: Result<web::Response, InvokeError>,
+    pub(crate) result: Result<Answer, InvokeError>,
     pub(crate) logs: Vec<LogRecord>,
     pub(crate) logs_dropped: usize,
     /// Warn-only mode: the errors production would have failed the invocation with.
     pub(crate) warnings: Vec<InvokeError>,
     pub(crate) invocation_id: String,
     pub(crate) elapsed: Duration,
+    /// Bytes the host copied into the guest's memory (request body reads, `data` values).
+    pub(crate) bytes_to_guest: u64,
 }
 
 /// A process-unique invocation id: a per-process nonce and a counter.
@@ -94,26 +119,103 @@ fn stdio_records(bytes: &[u8], source: LogSource, invocation_id: &str, into: &mu
 }
 
 /// Size of a request as the request limit counts it: body, method, path, query and headers.
-pub(crate) fn request_size(request: &web::Request) -> usize {
+pub(crate) fn request_size(request: &Invocation) -> usize {
     request.method.len()
         + request.path.len()
         + request.query.len()
         + request
             .headers
             .iter()
-            .map(|h| h.name.len() + h.value.len())
+            .map(|(name, value)| name.len() + value.len())
             .sum::<usize>()
         + request.body.len()
 }
 
 /// Size of a response as the response limit counts it: body and headers.
-fn response_size(response: &web::Response) -> usize {
+fn response_size(response: &Answer) -> usize {
     response
         .headers
         .iter()
-        .map(|h| h.name.len() + h.value.len())
+        .map(|(name, value)| name.len() + value.len())
         .sum::<usize>()
         + response.body.len()
+}
+
+/// Call the handler the function exports with `invocation`, in a fresh instance.
+fn call(
+    pre: &GuestPre,
+    store: &mut Store<HostState>,
+    invocation: Invocation,
+) -> wasmtime::Result<Answer> {
+    match pre {
+        GuestPre::Web(pre) => {
+            let instance = pre.instantiate(&mut *store)?;
+            let body = buffer_data(&mut store.data_mut().inv, invocation.body)?;
+            let response = instance
+                .momento_web_function_guest_function_web()
+                .call_invoke(&mut *store, &body)?;
+            let body = take_data(&mut store.data_mut().inv, response.body)?;
+            Ok(Answer {
+                status: response.status,
+                headers: response
+                    .headers
+                    .into_iter()
+                    .map(|h| (h.name, h.value))
+                    .collect(),
+                body,
+            })
+        }
+        GuestPre::OlderWeb(pre) => {
+            let instance = pre.instantiate(&mut *store)?;
+            store.data_mut().inv.bytes_to_guest += invocation.body.len() as u64;
+            let response = instance
+                .momento_functions_guest_function_web()
+                .call_post(&mut *store, &invocation.body)?;
+            Ok(Answer {
+                status: response.status,
+                headers: response
+                    .headers
+                    .into_iter()
+                    .map(|h| (h.name, h.value))
+                    .collect(),
+                body: Bytes::from(response.body),
+            })
+        }
+        GuestPre::Spawn(pre) => {
+            use spawn_current::exports::momento::spawn_function::guest_function_spawn::{
+                SpawnFailure, SpawnSuccess,
+            };
+            let instance = pre.instantiate(&mut *store)?;
+            let payload = buffer_data(&mut store.data_mut().inv, invocation.body)?;
+            let result = instance
+                .momento_spawn_function_guest_function_spawn()
+                .call_spawned(&mut *store, &payload)?;
+            let (status, variant, note) = match result {
+                Ok(SpawnSuccess::Ok) => (200, "ok", String::new()),
+                Ok(SpawnSuccess::OkNote(note)) => (200, "ok-note", note),
+                Err(SpawnFailure::Failed) => (500, "failed", String::new()),
+                Err(SpawnFailure::FailedNote(note)) => (500, "failed-note", note),
+                Err(SpawnFailure::HostError(note)) => (500, "host-error", note),
+            };
+            Ok(Answer {
+                status,
+                headers: vec![("spawn-result".to_owned(), variant.to_owned())],
+                body: Bytes::from(note),
+            })
+        }
+        GuestPre::OlderSpawn(pre) => {
+            let instance = pre.instantiate(&mut *store)?;
+            store.data_mut().inv.bytes_to_guest += invocation.body.len() as u64;
+            instance
+                .momento_functions_guest_function_spawn()
+                .call_spawned(&mut *store, &invocation.body)?;
+            Ok(Answer {
+                status: 200,
+                headers: vec![("spawn-result".to_owned(), "ok".to_owned())],
+                body: Bytes::new(),
+            })
+        }
+    }
 }
 
 /// Epoch ticks covering `duration` (at least one).
@@ -128,7 +230,7 @@ pub(crate) fn ticks_for(duration: Duration) -> u64 {
 fn on_epoch_deadline(
     mut store: StoreContextMut<'_, HostState>,
 ) -> wasmtime::Result<UpdateDeadline> {
-    let state = store.data_mut();
+    let state = &mut store.data_mut().inv;
     let elapsed = state.started.elapsed();
     if elapsed < state.soft_deadline {
         return Ok(UpdateDeadline::Continue(ticks_for(
@@ -184,12 +286,12 @@ fn panic_payload(payload: &(dyn std::any::Any + Send)) -> String {
 
 impl Function {
     /// Invoke the function once, in a fresh instance.
-    pub(crate) fn invoke(&self, services: &Arc<Services>, mut invocation: Invocation) -> Outcome {
+    pub(crate) fn invoke(&self, services: &Arc<Services>, invocation: Invocation) -> Outcome {
         let started = Instant::now();
         let invocation_id = next_invocation_id();
         let limits = &self.runtime.limits;
         let mut warnings = Vec::new();
-        let size = request_size(&invocation.request);
+        let size = request_size(&invocation);
         if size > limits.request_bytes {
             let error = InvokeError::RequestTooLarge {
                 size,
@@ -205,36 +307,31 @@ impl Function {
                     warnings,
                     invocation_id,
                     elapsed: started.elapsed(),
+                    bytes_to_guest: 0,
                 };
             }
         }
-        invocation
-            .request
-            .context
-            .invocation_id
-            .clone_from(&invocation_id);
-        invocation
-            .request
-            .context
-            .function_name
-            .clone_from(&services.function_name);
-
-        let mut state = HostState::new(Arc::clone(services), invocation_id.clone(), limits);
-        state.warnings = warnings;
+        let parts = RequestParts {
+            method: invocation.method.clone(),
+            path: Some(relative_path(&invocation.path)),
+            query: Some(invocation.query.clone()),
+            headers: Some(invocation.headers.clone()),
+            token_metadata: Some(invocation.token_metadata.clone()),
+        };
+        let mut state = HostState::new(Arc::clone(services), invocation_id.clone(), parts, limits);
+        state.inv.warnings = warnings;
         let mut store = new_store(&self.runtime, state);
 
         // Host imports must not panic; if one does anyway (a host bug), the invocation fails and the
         // store is dropped, instead of the panic unwinding into the caller.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.pre.instantiate(&mut store).and_then(|instance| {
-                instance
-                    .momento_functions_web()
-                    .call_handle(&mut store, &invocation.request)
-            })
+            call(&self.pre, &mut store, invocation)
         }));
 
-        let mut state = store.into_data();
+        let state = store.into_data();
         let (stdout, stderr) = state.stdio();
+        let limiter = state.limiter;
+        let mut state = state.inv;
         let result = match result {
             Ok(Ok(response)) => {
                 let size = response_size(&response);
@@ -253,7 +350,7 @@ impl Function {
                     Ok(response)
                 }
             }
-            Ok(Err(error)) => Err(self.classify(&error, &state, &stderr)),
+            Ok(Err(error)) => Err(self.classify(&error, &limiter, &stderr)),
             Err(panic) => Err(InvokeError::Internal {
                 message: format!(
                     "a host function panicked (a bug in the host, not in the function): {}",
@@ -261,7 +358,7 @@ impl Function {
                 ),
             }),
         };
-        if state.limiter.soft_exceeded && !state.limiter.exceeded {
+        if limiter.soft_exceeded && !limiter.exceeded {
             state.warn(InvokeError::MemoryLimitExceeded {
                 limit: limits.memory_bytes,
             });
@@ -287,11 +384,17 @@ impl Function {
             warnings: state.warnings,
             invocation_id,
             elapsed: started.elapsed(),
+            bytes_to_guest: state.bytes_to_guest,
         }
     }
 
     /// Turn a wasmtime error into the typed error a user can match.
-    fn classify(&self, error: &wasmtime::Error, state: &HostState, stderr: &[u8]) -> InvokeError {
+    fn classify(
+        &self,
+        error: &wasmtime::Error,
+        limiter: &crate::state::MemoryLimiter,
+        stderr: &[u8],
+    ) -> InvokeError {
         let limits = &self.runtime.limits;
         if error.downcast_ref::<PoolConcurrencyLimitError>().is_some() {
             return InvokeError::Busy {
@@ -331,7 +434,7 @@ impl Function {
             }
             _ => {}
         }
-        if state.limiter.exceeded {
+        if limiter.exceeded {
             return InvokeError::MemoryLimitExceeded {
                 limit: limits.hard_memory_bytes(),
             };

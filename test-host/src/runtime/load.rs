@@ -9,28 +9,68 @@ use wasmtime::component::Component;
 
 use super::compile_cache;
 use super::engine::Runtime;
-use super::policy::{self, Support};
-use crate::bindings::WebFunctionPre;
+use super::policy::{self, Handler, Support};
+use crate::bindings::{spawn_current, spawn_older, web_current, web_older};
 use crate::error::LoadError;
-use crate::state::{HostState, Services};
+use crate::services::Status;
+use crate::state::{HostState, RequestParts, Services};
 
 /// What a component imports and exports, by policy class.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportInfo {
-    /// Host interfaces of the contract it uses, e.g. `momento:functions/logging@0.1.0`.
+    /// The Momento interfaces it imports (every one provided by Momento's platform), e.g.
+    /// `momento:http/http@1.1.0`.
     pub host_interfaces: Vec<String>,
+    /// Of those, the ones this test host links without implementing them yet: (interface, capability).
+    /// Calls to them answer an error value naming the capability.
+    pub not_implemented: Vec<(String, String)>,
     /// Supported WASI interfaces it imports.
     pub wasi: Vec<String>,
     /// WASI interfaces it imports that are linked but fail when used (filesystem, stdin, exit).
     pub wasi_unsupported: Vec<String>,
     /// Its exports.
     pub exports: Vec<String>,
+    /// The handler it exports, if any.
+    pub handler: Option<Handler>,
+}
+
+/// The pre-linked component, typed by the handler it exports.
+pub(crate) enum GuestPre {
+    Web(web_current::WebFunctionPre<HostState>),
+    OlderWeb(web_older::WebFunctionPre<HostState>),
+    Spawn(spawn_current::SpawnFunctionPre<HostState>),
+    OlderSpawn(spawn_older::SpawnFunctionPre<HostState>),
+}
+
+impl GuestPre {
+    /// Instantiate without calling anything.
+    pub(crate) fn instantiate_only(
+        &self,
+        store: &mut wasmtime::Store<HostState>,
+    ) -> wasmtime::Result<()> {
+        match self {
+            GuestPre::Web(pre) => pre.instantiate(store).map(drop),
+            GuestPre::OlderWeb(pre) => pre.instantiate(store).map(drop),
+            GuestPre::Spawn(pre) => pre.instantiate(store).map(drop),
+            GuestPre::OlderSpawn(pre) => pre.instantiate(store).map(drop),
+        }
+    }
+
+    pub(crate) fn handler(&self) -> Handler {
+        match self {
+            GuestPre::Web(_) => Handler::Web,
+            GuestPre::OlderWeb(_) => Handler::OlderWeb,
+            GuestPre::Spawn(_) => Handler::Spawn,
+            GuestPre::OlderSpawn(_) => Handler::OlderSpawn,
+        }
+    }
 }
 
 /// A loaded, validated, pre-linked function: ready to be invoked many times.
 pub(crate) struct Function {
     pub(crate) runtime: Runtime,
-    pub(crate) pre: WebFunctionPre<HostState>,
+    pub(crate) pre: GuestPre,
     pub(crate) info: ImportInfo,
     /// SHA-256 of the component.
     pub(crate) content_hash: String,
@@ -96,8 +136,6 @@ pub(crate) struct Inspection {
     pub(crate) info: ImportInfo,
     /// Each import the host does not provide, with the reason.
     pub(crate) rejected: Vec<String>,
-    /// The exported handler, if there is one.
-    pub(crate) handler: Option<String>,
 }
 
 pub(crate) fn inspect(runtime: &Runtime, component: &Component) -> Inspection {
@@ -107,7 +145,13 @@ pub(crate) fn inspect(runtime: &Runtime, component: &Component) -> Inspection {
     let mut rejected = Vec::new();
     for (name, _) in ty.imports(engine) {
         match policy::classify(name) {
-            Ok(Support::Host) => info.host_interfaces.push(name.to_owned()),
+            Ok(Support::Host(status)) => {
+                info.host_interfaces.push(name.to_owned());
+                if let Status::NotImplemented { capability } = status {
+                    info.not_implemented
+                        .push((name.to_owned(), capability.to_owned()));
+                }
+            }
             Ok(Support::Wasi) => info.wasi.push(name.to_owned()),
             Ok(Support::WasiUnsupported) => info.wasi_unsupported.push(name.to_owned()),
             Err(reason) => rejected.push(reason),
@@ -117,23 +161,17 @@ pub(crate) fn inspect(runtime: &Runtime, component: &Component) -> Inspection {
         .exports(engine)
         .map(|(name, _)| name.to_owned())
         .collect();
-    let handler = info
-        .exports
-        .iter()
-        .find(|name| policy::is_handler_export(name))
-        .cloned();
-    Inspection {
-        info,
-        rejected,
-        handler,
-    }
+    info.handler = policy::handler(info.exports.iter().map(String::as_str));
+    Inspection { info, rejected }
 }
 
-/// Pre-link a component whose imports passed the policy: type-checks every import against the host.
+/// Pre-link a component whose imports passed the policy: type-checks every import against the host and
+/// the handler export against its interface.
 pub(crate) fn link(
     runtime: &Runtime,
     component: &Component,
-) -> Result<WebFunctionPre<HostState>, LoadError> {
+    handler: Handler,
+) -> Result<GuestPre, LoadError> {
     let link_error = |e: wasmtime::Error| LoadError::Link {
         message: format!("{e:#}"),
     };
@@ -141,7 +179,13 @@ pub(crate) fn link(
         .linker
         .instantiate_pre(component)
         .map_err(link_error)?;
-    WebFunctionPre::new(pre).map_err(link_error)
+    match handler {
+        Handler::Web => web_current::WebFunctionPre::new(pre).map(GuestPre::Web),
+        Handler::OlderWeb => web_older::WebFunctionPre::new(pre).map(GuestPre::OlderWeb),
+        Handler::Spawn => spawn_current::SpawnFunctionPre::new(pre).map(GuestPre::Spawn),
+        Handler::OlderSpawn => spawn_older::SpawnFunctionPre::new(pre).map(GuestPre::OlderSpawn),
+    }
+    .map_err(link_error)
 }
 
 /// How long the trial instantiation at load may take, whatever the invocation deadline.
@@ -149,22 +193,20 @@ const TRIAL_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Create one instance, as every invocation will, without calling it: catches a component that can never
 /// run within the limits (e.g. an initial memory larger than the memory limit) at load.
-pub(crate) fn trial_instantiation(
-    runtime: &Runtime,
-    pre: &WebFunctionPre<HostState>,
-) -> Result<(), LoadError> {
+pub(crate) fn trial_instantiation(runtime: &Runtime, pre: &GuestPre) -> Result<(), LoadError> {
     let mut state = HostState::new(
         Arc::new(Services::default()),
         "load-check".to_owned(),
+        RequestParts::default(),
         &runtime.limits,
     );
     // The trial is not an invocation: a loaded machine must not turn a short deadline into a load error.
-    state.soft_deadline = state.soft_deadline.max(TRIAL_DEADLINE);
-    state.hard_deadline = state.hard_deadline.max(TRIAL_DEADLINE);
+    state.inv.soft_deadline = state.inv.soft_deadline.max(TRIAL_DEADLINE);
+    state.inv.hard_deadline = state.inv.hard_deadline.max(TRIAL_DEADLINE);
     let mut store = super::invoke::new_store(runtime, state);
     store.set_epoch_deadline(super::invoke::ticks_for(TRIAL_DEADLINE));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        pre.instantiate(&mut store).map(drop)
+        pre.instantiate_only(&mut store)
     }));
     let limiter = &store.data().limiter;
     match result {
@@ -207,12 +249,12 @@ impl Function {
                 imports: inspection.rejected,
             });
         }
-        if inspection.handler.is_none() {
+        let Some(handler) = inspection.info.handler else {
             return Err(LoadError::MissingHandler {
                 found: inspection.info.exports,
             });
-        }
-        let pre = link(&runtime, &component)?;
+        };
+        let pre = link(&runtime, &component, handler)?;
         trial_instantiation(&runtime, &pre)?;
         Ok(Function {
             runtime,

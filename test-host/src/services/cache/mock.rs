@@ -1,14 +1,14 @@
 //! [`CacheMock`]: the in-memory cache shared by every invocation of a host, its faults and its call log.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::types::{
-    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome,
-    SetCondition,
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome, value_hash,
 };
 use crate::clock::Clock;
+use crate::services::record::{CallLog, FaultQueue, Matcher};
 
 /// Writes between sweeps of expired items (which are otherwise dropped when next touched).
 const SWEEP_EVERY_WRITES: u32 = 1024;
@@ -44,20 +44,42 @@ pub struct CacheMock {
 struct Inner {
     clock: Clock,
     limits: CacheLimits,
-    record_calls: bool,
     store: Mutex<Store>,
+}
+
+/// Which calls an injected cache fault answers. `fail_next` faults come first, then key faults, then
+/// operation faults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FaultOn {
+    Next,
+    Key(Vec<u8>),
+    Op(CacheOpKind),
+}
+
+impl Matcher<(&[u8], CacheOpKind)> for FaultOn {
+    fn matches(&self, (key, op): &(&[u8], CacheOpKind)) -> bool {
+        match self {
+            FaultOn::Next => true,
+            FaultOn::Key(k) => k.as_slice() == *key,
+            FaultOn::Op(o) => o == op,
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            FaultOn::Next => 0,
+            FaultOn::Key(_) => 1,
+            FaultOn::Op(_) => 2,
+        }
+    }
 }
 
 /// Everything behind the one lock: items, faults and the call log change together, so the log's order
 /// is the order operations took effect in.
-#[derive(Default)]
 struct Store {
     items: HashMap<Vec<u8>, Item>,
-    calls: Vec<CacheCall>,
-    /// `fail_next` faults: (calls left, error), consumed from the front.
-    next_faults: VecDeque<(usize, CacheError)>,
-    key_faults: HashMap<Vec<u8>, CacheError>,
-    op_faults: HashMap<CacheOpKind, CacheError>,
+    calls: CallLog<CacheCall>,
+    faults: FaultQueue<FaultOn, CacheError>,
     writes_since_sweep: u32,
 }
 
@@ -91,18 +113,7 @@ impl Store {
     }
 
     fn take_fault(&mut self, key: &[u8], op: CacheOpKind) -> Option<CacheError> {
-        if let Some((left, error)) = self.next_faults.front_mut() {
-            let error = error.clone();
-            *left -= 1;
-            if *left == 0 {
-                self.next_faults.pop_front();
-            }
-            return Some(error);
-        }
-        self.key_faults
-            .get(key)
-            .or_else(|| self.op_faults.get(&op))
-            .cloned()
+        self.faults.take(&(key, op))
     }
 }
 
@@ -117,7 +128,7 @@ impl std::fmt::Debug for CacheMock {
         let store = self.store();
         f.debug_struct("CacheMock")
             .field("items", &store.items.len())
-            .field("calls", &store.calls.len())
+            .field("calls", &store.calls.snapshot().len())
             .field("limits", &self.inner.limits)
             .field("clock", &self.inner.clock)
             .finish_non_exhaustive()
@@ -137,8 +148,12 @@ impl CacheMock {
             inner: Arc::new(Inner {
                 clock,
                 limits,
-                record_calls,
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(Store {
+                    items: HashMap::new(),
+                    calls: CallLog::new(record_calls),
+                    faults: FaultQueue::default(),
+                    writes_since_sweep: 0,
+                }),
             }),
         }
     }
@@ -178,14 +193,13 @@ impl CacheMock {
                 .validate(&key, &op)
                 .and_then(|()| Self::apply(&mut store, &key, &op, now)),
         };
-        if self.inner.record_calls {
-            store.calls.push(CacheCall {
-                invocation_id: invocation_id.to_owned(),
-                key,
-                op,
-                result: result.clone(),
-            });
-        }
+        let recorded = result.clone();
+        store.calls.record(|| CacheCall {
+            invocation_id: invocation_id.to_owned(),
+            key,
+            op,
+            result: recorded,
+        });
         result
     }
 
@@ -198,13 +212,12 @@ impl CacheMock {
             return Err(too_long("the key", key.len(), limits.max_key_bytes));
         }
         let (value, ttl) = match op {
-            CacheOp::Get | CacheOp::Delete => return Ok(()),
-            CacheOp::Set { value, ttl } | CacheOp::SetIf { value, ttl, .. } => (Some(value), ttl),
-            CacheOp::Increment { ttl, .. } => (None, ttl),
+            CacheOp::Get | CacheOp::GetWithHash | CacheOp::Delete => return Ok(()),
+            CacheOp::Set { value, ttl }
+            | CacheOp::SetIf { value, ttl, .. }
+            | CacheOp::SetIfHash { value, ttl, .. } => (value, ttl),
         };
-        if let Some(value) = value
-            && value.len() > limits.max_value_bytes
-        {
+        if value.len() > limits.max_value_bytes {
             return Err(too_long("the value", value.len(), limits.max_value_bytes));
         }
         if ttl.is_zero() {
@@ -244,18 +257,20 @@ impl CacheMock {
                 store.wrote(now);
                 Ok(CacheOutcome::Stored)
             }
+            CacheOp::GetWithHash => Ok(match store.live(key, now) {
+                Some(item) => CacheOutcome::HitWithHash {
+                    hash: value_hash(&item.value),
+                    value: item.value.clone(),
+                },
+                None => CacheOutcome::Miss,
+            }),
             CacheOp::SetIf {
                 value,
                 ttl,
                 condition,
             } => {
-                let current = store.live(key, now).map(|item| &item.value);
-                let holds = match condition {
-                    SetCondition::Absent => current.is_none(),
-                    SetCondition::Present => current.is_some(),
-                    SetCondition::Equal(expected) => current == Some(expected),
-                };
-                if !holds {
+                let current = store.live(key, now).map(|item| item.value.as_slice());
+                if !condition.holds(current) {
                     return Ok(CacheOutcome::NotStored);
                 }
                 store.items.insert(
@@ -268,43 +283,28 @@ impl CacheMock {
                 store.wrote(now);
                 Ok(CacheOutcome::Stored)
             }
+            CacheOp::SetIfHash {
+                value,
+                ttl,
+                condition,
+            } => {
+                let current = store.live(key, now).map(|item| value_hash(&item.value));
+                if !condition.holds(current.as_deref()) {
+                    return Ok(CacheOutcome::NotStored);
+                }
+                store.items.insert(
+                    key.to_vec(),
+                    Item {
+                        value: value.clone(),
+                        expires_at: expires(ttl),
+                    },
+                );
+                store.wrote(now);
+                Ok(CacheOutcome::StoredWithHash(value_hash(value)))
+            }
             CacheOp::Delete => {
                 store.items.remove(key);
                 Ok(CacheOutcome::Deleted)
-            }
-            CacheOp::Increment { amount, ttl } => {
-                let next = match store.live(key, now) {
-                    None => {
-                        store.items.insert(
-                            key.to_vec(),
-                            Item {
-                                value: amount.to_string().into_bytes(),
-                                expires_at: expires(ttl),
-                            },
-                        );
-                        *amount
-                    }
-                    Some(item) => {
-                        let current = std::str::from_utf8(&item.value)
-                            .ok()
-                            .and_then(|text| text.parse::<i64>().ok())
-                            .ok_or_else(|| {
-                                CacheError::FailedPrecondition(
-                                    "the stored value is not an integer (increment needs decimal text such as \"41\")"
-                                        .to_owned(),
-                                )
-                            })?;
-                        let next = current.checked_add(*amount).ok_or_else(|| {
-                            CacheError::FailedPrecondition(format!(
-                                "{current} + {amount} overflows a 64-bit integer"
-                            ))
-                        })?;
-                        item.value = next.to_string().into_bytes();
-                        next
-                    }
-                };
-                store.wrote(now);
-                Ok(CacheOutcome::Incremented(next))
             }
         }
     }
@@ -439,7 +439,7 @@ impl CacheMock {
 
     /// Every call the function made, in the order the cache executed them (also failed ones).
     pub fn calls(&self) -> Vec<CacheCall> {
-        self.store().calls.clone()
+        self.store().calls.snapshot()
     }
 
     /// Forget the recorded calls.
@@ -450,28 +450,28 @@ impl CacheMock {
     /// Make the next `calls` calls of the function (any operation, any key) fail with `error`, without
     /// touching the cache. Queued after earlier `fail_next` faults that are not used up yet.
     pub fn fail_next(&self, calls: usize, error: CacheError) {
-        if calls > 0 {
-            self.store().next_faults.push_back((calls, error));
-        }
+        self.store().faults.push(FaultOn::Next, error, Some(calls));
     }
 
     /// Make every call on `key` fail with `error` until [`clear_faults`](CacheMock::clear_faults).
     pub fn fail_key(&self, key: impl AsRef<[u8]>, error: CacheError) {
-        self.store().key_faults.insert(key.as_ref().to_vec(), error);
+        let key = key.as_ref().to_vec();
+        let mut store = self.store();
+        store.faults.retain(|on| *on != FaultOn::Key(key.clone()));
+        store.faults.push(FaultOn::Key(key), error, None);
     }
 
     /// Make every call of one kind of operation (e.g. every `set`) fail with `error` until
     /// [`clear_faults`](CacheMock::clear_faults).
     pub fn fail_op(&self, op: CacheOpKind, error: CacheError) {
-        self.store().op_faults.insert(op, error);
+        let mut store = self.store();
+        store.faults.retain(|on| *on != FaultOn::Op(op));
+        store.faults.push(FaultOn::Op(op), error, None);
     }
 
     /// Remove every injected fault.
     pub fn clear_faults(&self) {
-        let mut store = self.store();
-        store.next_faults.clear();
-        store.key_faults.clear();
-        store.op_faults.clear();
+        self.store().faults.clear();
     }
 }
 
@@ -480,6 +480,7 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     use super::*;
+    use crate::services::cache::{SetCondition, SetHashCondition};
 
     fn cache() -> (CacheMock, Clock) {
         let clock = Clock::manual(UNIX_EPOCH);
@@ -508,10 +509,11 @@ mod tests {
         }
     }
 
-    fn incr(amount: i64) -> CacheOp {
-        CacheOp::Increment {
-            amount,
+    fn set_if_hash(value: &str, condition: SetHashCondition) -> CacheOp {
+        CacheOp::SetIfHash {
+            value: value.into(),
             ttl: Duration::from_secs(60),
+            condition,
         }
     }
 
@@ -636,37 +638,97 @@ mod tests {
     }
 
     #[test]
-    fn increment_creates_counts_and_keeps_expiry() {
-        let (cache, clock) = cache();
-        assert_eq!(run(&cache, "n", incr(5)), Ok(CacheOutcome::Incremented(5)));
-        clock.advance(Duration::from_secs(30));
-        assert_eq!(
-            run(&cache, "n", incr(-7)),
-            Ok(CacheOutcome::Incremented(-2))
-        );
-        assert_eq!(cache.get_string("n").as_deref(), Some("-2"));
-        assert_eq!(
-            cache.entry("n").and_then(|e| e.ttl),
-            Some(Duration::from_secs(30))
-        );
-        clock.advance(Duration::from_secs(30));
-        assert_eq!(run(&cache, "n", incr(1)), Ok(CacheOutcome::Incremented(1)));
+    fn every_set_if_condition_against_absent_equal_and_different_values() {
+        use SetCondition as C;
+        let a = || b"a".to_vec();
+        // (condition, stores when absent, stores when the value is "a", stores when it is "b")
+        let table = [
+            (C::Present, false, true, true),
+            (C::PresentAndNotEqual(a()), false, false, true),
+            (C::Absent, true, false, false),
+            (C::Equal(a()), false, true, false),
+            (C::AbsentOrEqual(a()), true, true, false),
+            (C::NotEqual(a()), true, false, true),
+        ];
+        for (condition, absent, equal, different) in table {
+            for (current, expected) in [(None, absent), (Some("a"), equal), (Some("b"), different)]
+            {
+                let (cache, _) = cache();
+                if let Some(current) = current {
+                    cache.insert("k", current);
+                }
+                let outcome = run(&cache, "k", set_if("new", condition.clone())).unwrap();
+                let stored = outcome == CacheOutcome::Stored;
+                assert_eq!(stored, expected, "{condition} with {current:?}");
+                let now = cache.get_string("k");
+                let want = if stored { Some("new") } else { current };
+                assert_eq!(now.as_deref(), want, "{condition} with {current:?}");
+            }
+        }
     }
 
     #[test]
-    fn increment_errors() {
+    fn hashes_are_opaque_sha256_and_guard_set_if_hash() {
         let (cache, _) = cache();
-        cache.insert("text", "hello");
-        assert!(matches!(
-            run(&cache, "text", incr(1)),
-            Err(CacheError::FailedPrecondition(m)) if m.contains("not an integer")
-        ));
-        cache.insert("big", i64::MAX.to_string());
-        assert!(matches!(
-            run(&cache, "big", incr(1)),
-            Err(CacheError::FailedPrecondition(m)) if m.contains("overflows")
-        ));
-        assert_eq!(cache.get_string("big"), Some(i64::MAX.to_string()));
+        assert_eq!(
+            run(&cache, "k", CacheOp::GetWithHash),
+            Ok(CacheOutcome::Miss)
+        );
+        cache.insert("k", "v1");
+        let Ok(CacheOutcome::HitWithHash { value, hash }) = run(&cache, "k", CacheOp::GetWithHash)
+        else {
+            panic!("a hit with a hash");
+        };
+        assert_eq!(value, b"v1");
+        assert_eq!(hash, value_hash(b"v1"));
+        assert_eq!(hash.len(), 32);
+        let stale = value_hash(b"v0");
+        use SetHashCondition as H;
+        assert_eq!(
+            run(
+                &cache,
+                "k",
+                set_if_hash("v2", H::PresentAndHashEqual(stale.clone()))
+            ),
+            Ok(CacheOutcome::NotStored)
+        );
+        assert_eq!(
+            run(
+                &cache,
+                "k",
+                set_if_hash("v2", H::PresentAndHashEqual(hash.clone()))
+            ),
+            Ok(CacheOutcome::StoredWithHash(value_hash(b"v2")))
+        );
+        assert_eq!(
+            run(
+                &cache,
+                "k",
+                set_if_hash("v3", H::PresentAndNotHashEqual(value_hash(b"v2")))
+            ),
+            Ok(CacheOutcome::NotStored)
+        );
+        assert_eq!(
+            run(
+                &cache,
+                "k",
+                set_if_hash("v3", H::AbsentOrNotHashEqual(stale.clone()))
+            ),
+            Ok(CacheOutcome::StoredWithHash(value_hash(b"v3")))
+        );
+        assert_eq!(
+            run(
+                &cache,
+                "fresh",
+                set_if_hash("x", H::AbsentOrHashEqual(stale))
+            ),
+            Ok(CacheOutcome::StoredWithHash(value_hash(b"x")))
+        );
+        assert_eq!(
+            run(&cache, "k", set_if_hash("v4", H::Unconditional)),
+            Ok(CacheOutcome::StoredWithHash(value_hash(b"v4")))
+        );
+        assert_eq!(cache.get_string("k").as_deref(), Some("v4"));
     }
 
     #[test]
@@ -710,7 +772,7 @@ mod tests {
             run(&cache, "w", set("v", 10)),
             Err(CacheError::Internal(_))
         ));
-        assert!(run(&cache, "w", incr(1)).is_ok());
+        assert!(run(&cache, "w", set_if("v", SetCondition::Absent)).is_ok());
         assert_eq!(
             run(&cache, "secret", CacheOp::Get),
             Ok(CacheOutcome::Hit(b"v".to_vec()))
@@ -725,7 +787,12 @@ mod tests {
         run(&cache, "user:1", CacheOp::Get).unwrap();
         run(&cache, "user:1", set("hello", 60_000)).unwrap();
         run(&cache, "lock", set_if("me", SetCondition::Absent)).unwrap();
-        run(&cache, "n", incr(2)).unwrap();
+        run(
+            &cache,
+            "lock",
+            set_if_hash("x", SetHashCondition::Unconditional),
+        )
+        .unwrap();
         let lines: Vec<String> = cache.calls().iter().map(ToString::to_string).collect();
         assert_eq!(
             lines,
@@ -733,7 +800,7 @@ mod tests {
                 "get user:1 → miss",
                 "set user:1 (5 bytes, ttl 60s) → stored",
                 "set_if lock (2 bytes, ttl 60s, if absent) → stored",
-                "increment n by 2 (ttl 60s) → 2",
+                "set_if_hash lock (1 bytes, ttl 60s, unconditionally) → stored",
             ]
         );
     }
@@ -800,11 +867,6 @@ mod tests {
                             {
                                 won += 1;
                             }
-                            let op = CacheOp::Increment {
-                                amount: 1,
-                                ttl: Duration::from_secs(60),
-                            };
-                            cache.execute("t", b"attempts".to_vec(), op).unwrap();
                         }
                         attempts
                     })
@@ -814,6 +876,9 @@ mod tests {
         });
         let expected = threads * per_thread;
         assert_eq!(cache.get_string("counter"), Some(expected.to_string()));
-        assert_eq!(cache.get_string("attempts"), Some(attempts.to_string()));
+        assert!(
+            attempts >= expected,
+            "{attempts} attempts for {expected} wins"
+        );
     }
 }

@@ -55,9 +55,11 @@ impl CacheLimits {
     }
 }
 
-/// An error the cache answers a call with: the host-side mirror of the function's `cache::Error`.
-/// Tests inject them with [`CacheMock::fail_next`](crate::CacheMock::fail_next) and
-/// [`CacheMock::fail_key`](crate::CacheMock::fail_key) and find them in recorded calls.
+/// An error the cache answers a call with: the host-side mirror of the published `cache-scalar.error`
+/// (and `cache-list.error`). Tests inject them with [`CacheMock::fail_next`](crate::CacheMock::fail_next)
+/// and [`CacheMock::fail_key`](crate::CacheMock::fail_key) and find them in recorded calls. The message of
+/// [`Timeout`](CacheError::Timeout), [`Internal`](CacheError::Internal) and
+/// [`RequestCancelled`](CacheError::RequestCancelled) stays in the host (their published variants carry none).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CacheError {
@@ -76,21 +78,125 @@ pub enum CacheError {
     /// The item is not in the state the operation needs.
     #[error("failed precondition: {0}")]
     FailedPrecondition(String),
+    /// The cache (or the item) does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The request was cancelled.
+    #[error("request cancelled: {0}")]
+    RequestCancelled(String),
     /// The cache failed on its side.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-/// When a conditional set stores (host-side mirror of the function's `cache::SetCondition`).
+/// When `set-if` stores (host-side mirror of the published `set-if-condition`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SetCondition {
-    /// Only when the key has no item.
-    Absent,
-    /// Only when the key has an item.
+    /// The key has an item.
     Present,
-    /// Only when the current value is exactly these bytes.
+    /// The key has an item whose value differs from this one.
+    PresentAndNotEqual(Vec<u8>),
+    /// The key has no item.
+    Absent,
+    /// The key's value is exactly these bytes.
     Equal(Vec<u8>),
+    /// The key has no item, or its value is exactly these bytes.
+    AbsentOrEqual(Vec<u8>),
+    /// The key has no item, or its value differs from these bytes.
+    NotEqual(Vec<u8>),
+}
+
+impl SetCondition {
+    /// Does the condition hold for the key's current value (`None`: no item)?
+    pub(crate) fn holds(&self, current: Option<&[u8]>) -> bool {
+        match self {
+            SetCondition::Present => current.is_some(),
+            SetCondition::PresentAndNotEqual(other) => {
+                current.is_some_and(|c| c != other.as_slice())
+            }
+            SetCondition::Absent => current.is_none(),
+            SetCondition::Equal(other) => current == Some(other.as_slice()),
+            SetCondition::AbsentOrEqual(other) => current.is_none_or(|c| c == other.as_slice()),
+            SetCondition::NotEqual(other) => current != Some(other.as_slice()),
+        }
+    }
+}
+
+impl fmt::Display for SetCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+        match self {
+            SetCondition::Present => write!(f, "if present"),
+            SetCondition::PresentAndNotEqual(v) => write!(f, "if present and not {}", text(v)),
+            SetCondition::Absent => write!(f, "if absent"),
+            SetCondition::Equal(v) => write!(f, "if equal to {}", text(v)),
+            SetCondition::AbsentOrEqual(v) => write!(f, "if absent or equal to {}", text(v)),
+            SetCondition::NotEqual(v) => write!(f, "if not equal to {}", text(v)),
+        }
+    }
+}
+
+/// When `set-if-hash` stores, judged by the hash of the current value (mirror of `set-if-hash-condition`).
+/// Hashes are opaque to the function; the test host's are the SHA-256 of the value (see [`value_hash`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SetHashCondition {
+    /// The key has an item whose hash differs from this one.
+    PresentAndNotHashEqual(Vec<u8>),
+    /// The key has an item with exactly this hash.
+    PresentAndHashEqual(Vec<u8>),
+    /// The key has no item, or one with exactly this hash.
+    AbsentOrHashEqual(Vec<u8>),
+    /// The key has no item, or one whose hash differs from this one.
+    AbsentOrNotHashEqual(Vec<u8>),
+    /// Always.
+    Unconditional,
+}
+
+impl SetHashCondition {
+    /// Does the condition hold for the hash of the key's current value (`None`: no item)?
+    pub(crate) fn holds(&self, current: Option<&[u8]>) -> bool {
+        match self {
+            SetHashCondition::PresentAndNotHashEqual(h) => {
+                current.is_some_and(|c| c != h.as_slice())
+            }
+            SetHashCondition::PresentAndHashEqual(h) => current == Some(h.as_slice()),
+            SetHashCondition::AbsentOrHashEqual(h) => current.is_none_or(|c| c == h.as_slice()),
+            SetHashCondition::AbsentOrNotHashEqual(h) => current != Some(h.as_slice()),
+            SetHashCondition::Unconditional => true,
+        }
+    }
+}
+
+impl fmt::Display for SetHashCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = |v: &[u8]| {
+            v.iter()
+                .take(4)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                + "…"
+        };
+        match self {
+            SetHashCondition::PresentAndNotHashEqual(h) => {
+                write!(f, "if present and hash not {}", hex(h))
+            }
+            SetHashCondition::PresentAndHashEqual(h) => write!(f, "if hash is {}", hex(h)),
+            SetHashCondition::AbsentOrHashEqual(h) => write!(f, "if absent or hash is {}", hex(h)),
+            SetHashCondition::AbsentOrNotHashEqual(h) => {
+                write!(f, "if absent or hash not {}", hex(h))
+            }
+            SetHashCondition::Unconditional => write!(f, "unconditionally"),
+        }
+    }
+}
+
+/// The hash `get-with-hash` reports and `set-if-hash` compares: SHA-256 of the value. (Momento's hashes are
+/// opaque; a function must only compare them, never compute them.)
+pub fn value_hash(value: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(value).to_vec()
 }
 
 /// One cache operation as the function asked for it.
@@ -99,6 +205,8 @@ pub enum SetCondition {
 pub enum CacheOp {
     /// `get`.
     Get,
+    /// `get-with-hash`.
+    GetWithHash,
     /// `set`.
     Set {
         /// The value.
@@ -106,7 +214,7 @@ pub enum CacheOp {
         /// The TTL asked for.
         ttl: Duration,
     },
-    /// `set_if`.
+    /// `set-if`.
     SetIf {
         /// The value.
         value: Vec<u8>,
@@ -115,15 +223,17 @@ pub enum CacheOp {
         /// The condition.
         condition: SetCondition,
     },
+    /// `set-if-hash`.
+    SetIfHash {
+        /// The value.
+        value: Vec<u8>,
+        /// The TTL asked for.
+        ttl: Duration,
+        /// The condition.
+        condition: SetHashCondition,
+    },
     /// `delete`.
     Delete,
-    /// `increment`.
-    Increment {
-        /// The amount added.
-        amount: i64,
-        /// The TTL for a new counter.
-        ttl: Duration,
-    },
 }
 
 impl CacheOp {
@@ -131,14 +241,15 @@ impl CacheOp {
     pub fn kind(&self) -> CacheOpKind {
         match self {
             CacheOp::Get => CacheOpKind::Get,
+            CacheOp::GetWithHash => CacheOpKind::GetWithHash,
             CacheOp::Set { .. } => CacheOpKind::Set,
             CacheOp::SetIf { .. } => CacheOpKind::SetIf,
+            CacheOp::SetIfHash { .. } => CacheOpKind::SetIfHash,
             CacheOp::Delete => CacheOpKind::Delete,
-            CacheOp::Increment { .. } => CacheOpKind::Increment,
         }
     }
 
-    /// The operation's name: `get`, `set`, `set_if`, `delete` or `increment`.
+    /// The operation's name: `get`, `get_with_hash`, `set`, `set_if`, `set_if_hash` or `delete`.
     pub fn name(&self) -> &'static str {
         self.kind().name()
     }
@@ -146,30 +257,34 @@ impl CacheOp {
 
 /// A kind of cache operation, e.g. to make every write fail with
 /// [`CacheMock::fail_op`](crate::CacheMock::fail_op).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CacheOpKind {
     /// `get`.
     Get,
+    /// `get-with-hash`.
+    GetWithHash,
     /// `set`.
     Set,
-    /// `set_if`.
+    /// `set-if`.
     SetIf,
+    /// `set-if-hash`.
+    SetIfHash,
     /// `delete`.
     Delete,
-    /// `increment`.
-    Increment,
 }
 
 impl CacheOpKind {
-    /// The operation's name: `get`, `set`, `set_if`, `delete` or `increment`.
+    /// The operation's name: `get`, `get_with_hash`, `set`, `set_if`, `set_if_hash` or `delete`.
     pub fn name(self) -> &'static str {
         match self {
             CacheOpKind::Get => "get",
+            CacheOpKind::GetWithHash => "get_with_hash",
             CacheOpKind::Set => "set",
             CacheOpKind::SetIf => "set_if",
+            CacheOpKind::SetIfHash => "set_if_hash",
             CacheOpKind::Delete => "delete",
-            CacheOpKind::Increment => "increment",
         }
     }
 }
@@ -180,16 +295,23 @@ impl CacheOpKind {
 pub enum CacheOutcome {
     /// `get` found this value.
     Hit(Vec<u8>),
-    /// `get` found nothing (or an expired item).
+    /// `get-with-hash` found this value with this hash.
+    HitWithHash {
+        /// The value.
+        value: Vec<u8>,
+        /// Its hash.
+        hash: Vec<u8>,
+    },
+    /// `get` or `get-with-hash` found nothing (or an expired item).
     Miss,
-    /// `set` stored, or `set_if`'s condition held and it stored.
+    /// `set` stored, or `set-if`'s condition held and it stored.
     Stored,
-    /// `set_if`'s condition did not hold.
+    /// `set-if-hash`'s condition held and it stored a value with this hash.
+    StoredWithHash(Vec<u8>),
+    /// A condition did not hold.
     NotStored,
     /// `delete` ran (whether or not there was an item).
     Deleted,
-    /// `increment` produced this value.
-    Incremented(i64),
 }
 
 /// One call the function made to the cache, in the order the cache executed them.
@@ -212,7 +334,7 @@ impl CacheCall {
         String::from_utf8_lossy(&self.key)
     }
 
-    /// The operation's name: `get`, `set`, `set_if`, `delete` or `increment`.
+    /// The operation's name (see [`CacheOpKind::name`]).
     pub fn op_name(&self) -> &'static str {
         self.op.name()
     }
@@ -232,7 +354,7 @@ impl fmt::Display for CacheCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.op_name(), self.key_str())?;
         match &self.op {
-            CacheOp::Get | CacheOp::Delete => {}
+            CacheOp::Get | CacheOp::GetWithHash | CacheOp::Delete => {}
             CacheOp::Set { value, ttl: t } => {
                 write!(f, " ({} bytes, ttl {})", value.len(), ttl(t))?;
             }
@@ -240,23 +362,21 @@ impl fmt::Display for CacheCall {
                 value,
                 ttl: t,
                 condition,
-            } => {
-                let condition = match condition {
-                    SetCondition::Absent => "if absent".to_owned(),
-                    SetCondition::Present => "if present".to_owned(),
-                    SetCondition::Equal(v) => format!("if equal to {}", String::from_utf8_lossy(v)),
-                };
-                write!(f, " ({} bytes, ttl {}, {condition})", value.len(), ttl(t))?;
-            }
-            CacheOp::Increment { amount, ttl: t } => write!(f, " by {amount} (ttl {})", ttl(t))?,
+            } => write!(f, " ({} bytes, ttl {}, {condition})", value.len(), ttl(t))?,
+            CacheOp::SetIfHash {
+                value,
+                ttl: t,
+                condition,
+            } => write!(f, " ({} bytes, ttl {}, {condition})", value.len(), ttl(t))?,
         }
         match &self.result {
-            Ok(CacheOutcome::Hit(value)) => write!(f, " → hit ({} bytes)", value.len()),
+            Ok(CacheOutcome::Hit(value) | CacheOutcome::HitWithHash { value, .. }) => {
+                write!(f, " → hit ({} bytes)", value.len())
+            }
             Ok(CacheOutcome::Miss) => write!(f, " → miss"),
-            Ok(CacheOutcome::Stored) => write!(f, " → stored"),
+            Ok(CacheOutcome::Stored | CacheOutcome::StoredWithHash(_)) => write!(f, " → stored"),
             Ok(CacheOutcome::NotStored) => write!(f, " → not stored"),
             Ok(CacheOutcome::Deleted) => write!(f, " → deleted"),
-            Ok(CacheOutcome::Incremented(n)) => write!(f, " → {n}"),
             Err(error) => write!(f, " → error: {error}"),
         }
     }

@@ -7,6 +7,7 @@ use super::real::RealClient;
 use super::types::{
     BodyMatch, HttpCall, HttpRoute, MockResponse, RealHttpConfig, UnmetExpectations,
 };
+use crate::services::record::CallLog;
 
 /// Bytes of a request body shown in a mismatch report.
 const BODY_PREVIEW_CHARS: usize = 200;
@@ -40,14 +41,13 @@ pub struct HttpMock {
 
 struct Inner {
     real: Option<RealClient>,
-    record_calls: bool,
     state: Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
     routes: Vec<RouteState>,
-    calls: Vec<HttpCall>,
+    calls: CallLog<HttpCall>,
 }
 
 struct RouteState {
@@ -93,7 +93,7 @@ impl std::fmt::Debug for HttpMock {
                     .map(|r| r.route.to_string())
                     .collect::<Vec<_>>(),
             )
-            .field("calls", &state.calls.len())
+            .field("calls", &state.calls.snapshot().len())
             .finish()
     }
 }
@@ -196,13 +196,12 @@ impl HttpMock {
         HttpMock {
             inner: Arc::new(Inner {
                 real: real.map(RealClient::new),
-                record_calls,
                 state: Mutex::new(State {
                     routes: routes
                         .into_iter()
                         .map(|route| RouteState { route, hits: 0 })
                         .collect(),
-                    calls: Vec::new(),
+                    calls: CallLog::new(record_calls),
                 }),
             }),
         }
@@ -239,9 +238,7 @@ impl HttpMock {
     }
 
     pub(crate) fn record(&self, call: HttpCall) {
-        if self.inner.record_calls {
-            self.state().calls.push(call);
-        }
+        self.state().calls.record(|| call);
     }
 
     /// Does this host send unmatched requests to the network?
@@ -268,7 +265,7 @@ impl HttpMock {
 
     /// Every request the function made, in order.
     pub fn calls(&self) -> Vec<HttpCall> {
-        self.state().calls.clone()
+        self.state().calls.snapshot()
     }
 
     /// Forget the recorded calls (route call counts stay).

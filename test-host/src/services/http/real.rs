@@ -12,7 +12,7 @@ pub(crate) struct Outbound {
     pub(crate) method: http::Method,
     pub(crate) uri: http::Uri,
     pub(crate) headers: http::HeaderMap,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: bytes::Bytes,
     /// The timeout the function asked for.
     pub(crate) timeout: Option<Duration>,
 }
@@ -92,13 +92,13 @@ impl RealClient {
         }
         let result = if has_body {
             builder
-                .body(request.body)
-                .map_err(|e| HttpError::RequestFailed(e.to_string()))
+                .body(request.body.as_ref())
+                .map_err(|e| HttpError::RequestError(e.to_string()))
                 .and_then(|r| self.run(r, budget, connect, limit))
         } else {
             builder
                 .body(())
-                .map_err(|e| HttpError::RequestFailed(e.to_string()))
+                .map_err(|e| HttpError::RequestError(e.to_string()))
                 .and_then(|r| self.run(r, budget, connect, limit))
         };
         result.map_err(|error| match error {
@@ -167,7 +167,7 @@ fn is_connect_error(kind: io::ErrorKind) -> bool {
 /// Sort a ureq error into the contract's error cases.
 fn classify(error: ureq::Error, budget: Duration, connect: Duration, limit: usize) -> HttpError {
     match error {
-        ureq::Error::Timeout(ureq::Timeout::Connect) => HttpError::Timeout(format!(
+        ureq::Error::Timeout(ureq::Timeout::Connect) => HttpError::ConnectTimeout(format!(
             "no connection within the {connect:?} connect timeout"
         )),
         ureq::Error::Timeout(which) => HttpError::Timeout(format!(
@@ -181,19 +181,30 @@ fn classify(error: ureq::Error, budget: Duration, connect: Duration, limit: usiz
         {
             HttpError::Timeout(format!("no complete response within {budget:?}: {e}"))
         }
-        ureq::Error::Io(e) if is_connect_error(e.kind()) => HttpError::Connect(e.to_string()),
+        ureq::Error::Io(e) if is_connect_error(e.kind()) => {
+            HttpError::ConnectionFailed(e.to_string())
+        }
+        ureq::Error::Io(e) => HttpError::ConnectionInterrupted(e.to_string()),
         ureq::Error::HostNotFound => {
-            HttpError::Connect("the host name does not resolve".to_owned())
+            HttpError::ConnectionFailed("the host name does not resolve".to_owned())
         }
-        ureq::Error::ConnectionFailed => HttpError::Connect("the connection failed".to_owned()),
+        ureq::Error::ConnectionFailed => {
+            HttpError::ConnectionFailed("the connection failed".to_owned())
+        }
         error @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
-            HttpError::Connect(format!("TLS: {error}"))
+            HttpError::TlsError(error.to_string())
         }
-        ureq::Error::BodyExceedsLimit(_) => {
-            HttpError::RequestFailed(format!("the response body is over the {limit}-byte limit"))
+        ureq::Error::TooManyRedirects => {
+            HttpError::TooManyRedirects("the response redirected too many times".to_owned())
         }
-        ureq::Error::BadUri(message) => HttpError::InvalidUrl(message),
-        ureq::Error::Http(e) => HttpError::RequestFailed(e.to_string()),
-        other => HttpError::RequestFailed(other.to_string()),
+        ureq::Error::BodyExceedsLimit(_) => HttpError::MalformedResponse(format!(
+            "the response body is over the {limit}-byte limit"
+        )),
+        ureq::Error::BadUri(message) => HttpError::InvalidUrl {
+            url: String::new(),
+            error: message,
+        },
+        ureq::Error::Http(e) => HttpError::RequestError(e.to_string()),
+        other => HttpError::RequestError(other.to_string()),
     }
 }

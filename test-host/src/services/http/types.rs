@@ -4,30 +4,90 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-/// An error an outbound request gets instead of a response: the host-side mirror of the function's
-/// `http::Error` (without the function-side variants). Mock routes answer with one via
-/// [`MockResponse::error`]; recorded calls carry them.
+/// An error an outbound request gets instead of a response: the host-side mirror of the published
+/// `momento:http` `error` (1.1.0). Mock routes answer with one via [`MockResponse::error`]; recorded calls
+/// carry them. Functions built against `momento:http@1.0.0` or the older generation, whose `error` has fewer
+/// cases, receive the newer cases as `request-error` with the same text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HttpError {
-    /// The URL is not an absolute `http` or `https` URL.
-    #[error("invalid URL: {0}")]
-    InvalidUrl(String),
-    /// The method is not a valid HTTP method token.
-    #[error("invalid method: {0}")]
-    InvalidMethod(String),
-    /// A header name or value is not valid.
-    #[error("invalid header: {0}")]
-    InvalidHeader(String),
-    /// No connection could be made.
-    #[error("cannot connect: {0}")]
-    Connect(String),
-    /// The request ran out of time.
+    /// The host failed on its side (the message stays in the host: the published case carries none).
+    #[error("internal error: {0}")]
+    InternalError(String),
+    /// The request failed in a way the other cases do not name (e.g. an invalid method).
+    #[error("request error: {0}")]
+    RequestError(String),
+    /// The URL is not an absolute `http` or `https` URL with a host.
+    #[error("invalid URL {url:?}: {error}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        error: String,
+    },
+    /// A header name is not valid.
+    #[error("invalid header name {header:?}: {error}")]
+    InvalidHeaderName {
+        /// The name as given.
+        header: String,
+        /// What is wrong with it.
+        error: String,
+    },
+    /// A header value is not valid.
+    #[error("invalid header value {value:?}: {error}")]
+    InvalidHeaderValue {
+        /// The value as given.
+        value: String,
+        /// What is wrong with it.
+        error: String,
+    },
+    /// The whole request took longer than allowed.
     #[error("timed out: {0}")]
     Timeout(String),
-    /// The request failed after connecting.
-    #[error("request failed: {0}")]
-    RequestFailed(String),
+    /// No connection within the connect timeout.
+    #[error("connect timeout: {0}")]
+    ConnectTimeout(String),
+    /// No connection at all (name resolution or TCP connect failed).
+    #[error("connection failed: {0}")]
+    ConnectionFailed(String),
+    /// The connection broke while the request was under way.
+    #[error("connection interrupted: {0}")]
+    ConnectionInterrupted(String),
+    /// TLS handshake or certificate validation failed.
+    #[error("TLS error: {0}")]
+    TlsError(String),
+    /// Too many redirects.
+    #[error("too many redirects: {0}")]
+    TooManyRedirects(String),
+    /// A response came but its body could not be read or decoded (e.g. over the size limit).
+    #[error("malformed response: {0}")]
+    MalformedResponse(String),
+}
+
+/// How the host signs an outbound request (the published `authorization`), as recorded. The secret key is
+/// never recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HttpAuthorization {
+    /// Not signed.
+    #[default]
+    None,
+    /// SigV4 with these keys.
+    SigV4 {
+        /// The access key id.
+        access_key_id: String,
+        /// The region signed for.
+        region: String,
+        /// The service signed for, e.g. `dynamodb`.
+        service: String,
+    },
+    /// SigV4 with the credentials of a role the host assumes.
+    Federated {
+        /// The role.
+        role_arn: String,
+        /// The service signed for.
+        service: String,
+    },
 }
 
 /// How a route matches the URL.
@@ -218,7 +278,7 @@ impl fmt::Display for HttpRoute {
 ///
 /// let ok = MockResponse::ok().header("etag", "\"v1\"").body("hello");
 /// let created = MockResponse::new(201).json(serde_json::json!({"id": 7}));
-/// let down = MockResponse::error(HttpError::Connect("connection refused".into()));
+/// let down = MockResponse::error(HttpError::ConnectionFailed("connection refused".into()));
 /// let slow = MockResponse::timeout();
 /// # let _ = (ok, created, down, slow);
 /// ```
@@ -266,7 +326,7 @@ impl MockResponse {
 
     /// A connection failure, as when the upstream is down.
     pub fn connect_error() -> Self {
-        MockResponse::error(HttpError::Connect(
+        MockResponse::error(HttpError::ConnectionFailed(
             "mock route answered with a connection failure".to_owned(),
         ))
     }
@@ -307,6 +367,11 @@ pub enum HttpOutcome {
     Error(HttpError),
     /// In mock mode, no route matched: the invocation failed.
     Unmatched,
+    /// Answered by the test host's in-memory AWS service (an AWS endpoint URL no mock route matched).
+    Aws {
+        /// The status of the answer.
+        status: u16,
+    },
 }
 
 /// One outbound request the function made, as it made it.
@@ -322,8 +387,10 @@ pub struct HttpCall {
     /// The headers, in order.
     pub headers: Vec<(String, String)>,
     /// The body.
-    pub body: Vec<u8>,
-    /// The timeout the function asked for, if any.
+    pub body: bytes::Bytes,
+    /// How the host was asked to sign it.
+    pub authorization: HttpAuthorization,
+    /// The timeout the function asked for (`invoke-with-timeout`), if any.
     pub timeout: Option<Duration>,
     /// Index of the mock route that answered (in the order routes were added), if one did.
     pub route: Option<usize>,
@@ -356,7 +423,7 @@ impl HttpCall {
     /// The response status, if it got a response.
     pub fn status(&self) -> Option<u16> {
         match self.outcome {
-            HttpOutcome::Response { status } => Some(status),
+            HttpOutcome::Response { status } | HttpOutcome::Aws { status } => Some(status),
             _ => None,
         }
     }
@@ -370,6 +437,7 @@ impl fmt::Display for HttpCall {
             HttpOutcome::Response { status } => write!(f, " → {status}"),
             HttpOutcome::Error(error) => write!(f, " → error: {error}"),
             HttpOutcome::Unmatched => write!(f, " → unmatched"),
+            HttpOutcome::Aws { status } => write!(f, " → {status} (in-memory AWS)"),
         }
     }
 }
@@ -392,7 +460,7 @@ pub struct RealHttpConfig {
     pub connect_timeout: Duration,
     /// Time for a whole request when the function sets no timeout (default 10 s).
     pub timeout: Duration,
-    /// Largest response body accepted (default 10 MiB); larger: `request-failed`.
+    /// Largest response body accepted (default 10 MiB); larger: `malformed-response`.
     pub max_response_bytes: usize,
     /// Idle keep-alive connections kept per host (default 16).
     pub max_idle_connections_per_host: usize,

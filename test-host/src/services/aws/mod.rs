@@ -1,16 +1,32 @@
-//! What the AWS mocks share: credentials checks, authenticated sessions, recorded calls and injected
-//! faults. The services themselves are `aws_auth.rs`, `aws_ddb.rs`, `aws_s3.rs` and `aws_secrets.rs`.
+//! The AWS services: `momento:aws-auth`, `aws-ddb`, `aws-s3` (1.1.0 and 1.0.0), `aws-secrets` and the older
+//! generation's `momento:host/aws-*` (with `aws-lambda`, not implemented), plus the AWS endpoints the HTTP
+//! service forwards here (`endpoint.rs`). This file holds what they share: credentials checks,
+//! authenticated sessions, recorded calls and injected faults; `host.rs` holds the WIT layer; `ddb`, `s3`
+//! and `secrets` the in-memory services.
 //!
 //! A call goes: the session's credentials are checked (when the host requires specific ones), then
 //! injected faults are consulted, then the service runs it; whatever the outcome, it is recorded.
+
+pub(crate) mod auth;
+mod datetime;
+pub(crate) mod ddb;
+mod endpoint;
+mod host;
+pub(crate) mod s3;
+pub(crate) mod secrets;
+pub(crate) mod sigv4;
+pub(crate) mod via_http;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::aws_ddb::DdbStore;
-use super::aws_s3::S3Store;
-use super::aws_secrets::SecretStore;
+use ddb::DdbStore;
+use s3::S3Store;
+use secrets::SecretStore;
+
+use super::record::{CallLog, FaultQueue, Matcher};
+pub(crate) use host::{SERVICE, sign_outbound};
 
 /// Lock a mutex, recovering from poisoning (a panicking test thread must not break the host).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -269,12 +285,6 @@ impl AwsFault {
         self
     }
 
-    fn matches(&self, service: AwsService, operation: &str, resource: &str) -> bool {
-        self.service.is_none_or(|s| s == service)
-            && self.operation.as_deref().is_none_or(|o| o == operation)
-            && self.resource.as_deref().is_none_or(|r| r == resource)
-    }
-
     fn error(&self, service: AwsService) -> AwsError {
         let message = self.message.clone().unwrap_or_else(|| match self.kind {
             AwsErrorKind::Throttled => "Rate exceeded".to_owned(),
@@ -285,6 +295,14 @@ impl AwsFault {
             AwsErrorKind::Other => "Internal server error (injected by the test host)".to_owned(),
         });
         AwsError::new(self.kind, self.kind.code(service), message)
+    }
+}
+
+impl Matcher<(AwsService, &str, &str)> for AwsFault {
+    fn matches(&self, (service, operation, resource): &(AwsService, &str, &str)) -> bool {
+        self.service.is_none_or(|s| s == *service)
+            && self.operation.as_deref().is_none_or(|o| o == *operation)
+            && self.resource.as_deref().is_none_or(|r| r == *resource)
     }
 }
 
@@ -302,6 +320,9 @@ pub(crate) struct AuthPolicy {
     pub(crate) credentials: Vec<(String, String)>,
     /// Accepted role ARNs.
     pub(crate) roles: Vec<String>,
+    /// Credentials (and the region to sign for) that stand for a role when a request signed "as the role"
+    /// goes to the real network.
+    pub(crate) role_credentials: Vec<(String, sigv4::Credentials, String)>,
 }
 
 impl AuthPolicy {
@@ -391,13 +412,53 @@ impl AwsSession {
     }
 }
 
-/// The `credentials-provider` resource: a handle on a session.
+/// The `credentials-provider` resource (both generations): a handle on a session.
 #[derive(Debug)]
 #[allow(
     unreachable_pub,
     reason = "bindgen re-exports resource types with `pub use`"
 )]
 pub struct CredentialsProvider {
+    pub(crate) session: Arc<AwsSession>,
+}
+
+/// The `client` resource of `aws-ddb` (both generations).
+#[derive(Debug)]
+#[allow(
+    unreachable_pub,
+    reason = "bindgen re-exports resource types with `pub use`"
+)]
+pub struct DdbClient {
+    pub(crate) session: Arc<AwsSession>,
+}
+
+/// The `client` resource of `aws-s3` (every version).
+#[derive(Debug)]
+#[allow(
+    unreachable_pub,
+    reason = "bindgen re-exports resource types with `pub use`"
+)]
+pub struct S3Client {
+    pub(crate) session: Arc<AwsSession>,
+}
+
+/// The `client` resource of `aws-secrets` (both generations).
+#[derive(Debug)]
+#[allow(
+    unreachable_pub,
+    reason = "bindgen re-exports resource types with `pub use`"
+)]
+pub struct SecretsClient {
+    pub(crate) session: Arc<AwsSession>,
+}
+
+/// The `client` resource of the older generation's `aws-lambda`.
+#[derive(Debug)]
+#[allow(
+    unreachable_pub,
+    reason = "bindgen re-exports resource types with `pub use`"
+)]
+pub struct LambdaClient {
     pub(crate) session: Arc<AwsSession>,
 }
 
@@ -416,14 +477,16 @@ pub(crate) struct CallInfo<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct AwsState {
     pub(crate) policy: AuthPolicy,
+    /// The host's clock (signing times).
+    pub(crate) clock: crate::clock::Clock,
     /// Keep every call in `calls` (off for long runs: the history grows with every call).
     pub(crate) record_calls: bool,
     pub(crate) ddb: DdbStore,
     pub(crate) s3: S3Store,
     pub(crate) secrets: SecretStore,
     sessions: Mutex<HashMap<(String, Principal), Arc<AwsSession>>>,
-    calls: Mutex<Vec<AwsCall>>,
-    faults: Mutex<Vec<AwsFault>>,
+    calls: Mutex<CallLog<AwsCall>>,
+    faults: Mutex<FaultQueue<AwsFault, AwsFault>>,
 }
 
 impl AwsState {
@@ -434,16 +497,31 @@ impl AwsState {
         s3: S3Store,
         secrets: SecretStore,
     ) -> Self {
+        let mut queue = FaultQueue::default();
+        for fault in faults {
+            let times = fault.times.map(|t| t as usize);
+            queue.push(fault.clone(), fault, times);
+        }
         AwsState {
             policy,
+            clock: crate::clock::Clock::default(),
             record_calls: true,
             ddb,
             s3,
             secrets,
             sessions: Mutex::default(),
             calls: Mutex::default(),
-            faults: Mutex::new(faults.into_iter().filter(|f| f.times != Some(0)).collect()),
+            faults: Mutex::new(queue),
         }
+    }
+
+    /// The credentials declared for `role` (and the region to sign for), for signing real requests.
+    pub(crate) fn role_credentials(&self, role: &str) -> Option<(sigv4::Credentials, String)> {
+        self.policy
+            .role_credentials
+            .iter()
+            .find(|(r, _, _)| r == role)
+            .map(|(_, credentials, region)| (credentials.clone(), region.clone()))
     }
 
     /// Is `role` accepted?
@@ -486,24 +564,13 @@ impl AwsState {
 
     /// The first matching fault, used up by one.
     fn take_fault(&self, service: AwsService, operation: &str, resource: &str) -> Option<AwsError> {
-        let mut faults = lock(&self.faults);
-        let index = faults
-            .iter()
-            .position(|f| f.matches(service, operation, resource))?;
-        let error = faults[index].error(service);
-        if let Some(times) = &mut faults[index].times {
-            *times = times.saturating_sub(1);
-            if *times == 0 {
-                faults.remove(index);
-            }
-        }
-        Some(error)
+        let fault = lock(&self.faults).take(&(service, operation, resource))?;
+        Some(fault.error(service))
     }
 
     pub(crate) fn add_fault(&self, fault: AwsFault) {
-        if fault.times != Some(0) {
-            lock(&self.faults).push(fault);
-        }
+        let times = fault.times.map(|t| t as usize);
+        lock(&self.faults).push(fault.clone(), fault, times);
     }
 
     pub(crate) fn clear_faults(&self) {
@@ -515,7 +582,7 @@ impl AwsState {
         if !self.record_calls {
             return;
         }
-        lock(&self.calls).push(AwsCall {
+        lock(&self.calls).record(|| AwsCall {
             service: info.service,
             operation: info.operation.to_owned(),
             region: info.region.to_owned(),
@@ -551,7 +618,7 @@ impl AwsState {
     }
 
     pub(crate) fn calls(&self) -> Vec<AwsCall> {
-        lock(&self.calls).clone()
+        lock(&self.calls).snapshot()
     }
 
     pub(crate) fn clear_calls(&self) {
@@ -587,6 +654,7 @@ mod tests {
             policy: AuthPolicy {
                 credentials: vec![("AKID".into(), "right".into())],
                 roles: vec![],
+                role_credentials: Vec::new(),
             },
             ..AwsState::default()
         };

@@ -114,6 +114,91 @@ impl Decimal {
     fn significant_digits(&self) -> usize {
         self.digits.len()
     }
+
+    /// `self + other`, or DynamoDB's message when the sum leaves the number range (more than 38
+    /// significant digits, overflow, underflow).
+    pub(crate) fn add(&self, other: &Decimal) -> Result<Decimal, String> {
+        // Both as integers of digits at the scale of the least significant digit of either.
+        let scale = (self.exponent - self.digits.len() as i32)
+            .min(other.exponent - other.digits.len() as i32);
+        let widen = |d: &Decimal| -> Vec<u8> {
+            let zeros = (d.exponent - d.digits.len() as i32 - scale).max(0) as usize;
+            d.digits
+                .iter()
+                .map(|b| b - b'0')
+                .chain(std::iter::repeat_n(0, zeros))
+                .collect()
+        };
+        let (a, b) = (widen(self), widen(other));
+        let (negative, magnitude) = if self.negative == other.negative {
+            (self.negative, add_digits(&a, &b))
+        } else if compare_digits(&a, &b) == Ordering::Less {
+            (other.negative, sub_digits(&b, &a))
+        } else {
+            (self.negative, sub_digits(&a, &b))
+        };
+        let text: String = magnitude.iter().map(|d| char::from(b'0' + d)).collect();
+        let sign = if negative { "-" } else { "" };
+        Decimal::parse(&format!("{sign}{text}E{scale}"))
+    }
+
+    /// `self - other` (see [`Decimal::add`]).
+    pub(crate) fn sub(&self, other: &Decimal) -> Result<Decimal, String> {
+        let mut negated = other.clone();
+        negated.negative = !negated.negative && !negated.digits.is_empty();
+        self.add(&negated)
+    }
+
+    /// A count as a number (sizes, `Count`).
+    pub(crate) fn from_count(count: usize) -> Decimal {
+        Decimal::parse(&count.to_string()).unwrap_or(Decimal {
+            negative: false,
+            digits: Vec::new(),
+            exponent: 0,
+        })
+    }
+}
+
+/// Digit vectors (most significant first) as magnitudes: compare.
+fn compare_digits(a: &[u8], b: &[u8]) -> Ordering {
+    let strip = |d: &[u8]| -> Vec<u8> { d.iter().copied().skip_while(|d| *d == 0).collect() };
+    let (a, b) = (strip(a), strip(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
+}
+
+/// `a + b` on digit vectors.
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let (mut i, mut j, mut carry) = (a.len(), b.len(), 0);
+    while i > 0 || j > 0 || carry > 0 {
+        let x = if i > 0 { a[i - 1] } else { 0 };
+        let y = if j > 0 { b[j - 1] } else { 0 };
+        let sum = x + y + carry;
+        out.push(sum % 10);
+        carry = sum / 10;
+        i = i.saturating_sub(1);
+        j = j.saturating_sub(1);
+    }
+    out.reverse();
+    out
+}
+
+/// `a - b` on digit vectors, for `a >= b`.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let (mut j, mut borrow) = (b.len(), 0i8);
+    for i in (0..a.len()).rev() {
+        let y = if j > 0 { b[j - 1] as i8 } else { 0 };
+        j = j.saturating_sub(1);
+        let mut difference = a[i] as i8 - y - borrow;
+        borrow = i8::from(difference < 0);
+        if difference < 0 {
+            difference += 10;
+        }
+        out.push(difference as u8);
+    }
+    out.reverse();
+    out
 }
 
 impl Ord for Decimal {
@@ -579,6 +664,35 @@ mod tests {
     }
 
     #[test]
+    fn numbers_add_and_subtract_exactly() {
+        let sum = |a: &str, b: &str| n(a).add(&n(b)).expect("in range").to_string();
+        let difference = |a: &str, b: &str| n(a).sub(&n(b)).expect("in range").to_string();
+        assert_eq!(sum("1", "2"), "3");
+        assert_eq!(sum("0.1", "0.2"), "0.3");
+        assert_eq!(sum("99", "1"), "100");
+        assert_eq!(sum("-5", "3"), "-2");
+        assert_eq!(sum("5", "-5"), "0");
+        assert_eq!(sum("1E+10", "1E-10"), "10000000000.0000000001");
+        assert_eq!(difference("10", "0.5"), "9.5");
+        assert_eq!(difference("0", "7"), "-7");
+        assert_eq!(difference("-1.5", "-1.5"), "0");
+        assert_eq!(difference("3", "0"), "3");
+        assert!(
+            n("1E+125")
+                .add(&n("1E-10"))
+                .expect_err("too precise")
+                .contains("38 significant digits")
+        );
+        assert!(
+            n("9.9E+125")
+                .add(&n("9.9E+125"))
+                .expect_err("too large")
+                .starts_with("Number overflow")
+        );
+        assert_eq!(Decimal::from_count(42).to_string(), "42");
+    }
+
+    #[test]
     fn numbers_order_by_value() {
         let mut values = [
             n("10"),
@@ -695,6 +809,10 @@ mod tests {
         assert!(KeyPart::S("2026-01".into()).begins_with(&KeyPart::S("2026".into())));
         assert!(!KeyPart::N(n("12")).begins_with(&KeyPart::N(n("1"))));
         assert_eq!(KeyPart::N(n("5")).to_string(), "{N:5}");
+        for key_type in [KeyType::S, KeyType::N, KeyType::B] {
+            assert_eq!(KeyType::from_name(key_type.name()), Some(key_type));
+        }
+        assert_eq!(KeyType::from_name("SS"), None);
         assert!(item_size(&attrs_from_plain(&json!({"ab": "cd"})).expect("valid")) == 4);
     }
 }

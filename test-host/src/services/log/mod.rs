@@ -1,0 +1,213 @@
+//! `momento:log` (and the older generation's `momento:host/logging`): the function's log lines and where it
+//! asks Momento to send them.
+//!
+//! On Momento nothing is sent anywhere until the function calls `configure-logging`; the test host keeps
+//! every line in the invocation's records either way (`Response::logs`), and records each configuration
+//! ([`LoggingCall`]) so a test can check where production would send them. A CloudWatch destination whose
+//! role the AWS credentials policy refuses answers `auth`, as Momento answers a role it cannot assume.
+
+use std::sync::Mutex;
+
+use wasmtime::component::Linker;
+
+use super::record::CallLog;
+use super::{Interface, Service, View, ViewOf, view};
+use crate::bindings::momento::host::logging as older;
+use crate::bindings::momento::log::logging as current;
+use crate::logs::{Level, LogRecord, LogSource};
+use crate::state::{HostState, Services};
+
+pub(crate) const SERVICE: Service = Service {
+    name: "log",
+    interfaces: &[
+        Interface::implemented("momento:log/logging@1.0.0"),
+        Interface::implemented("momento:host/logging@1.0.0"),
+    ],
+    link,
+};
+
+fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    current::add_to_linker::<HostState, ViewOf<Services>>(linker, |s| view(s, |s| s))?;
+    older::add_to_linker::<HostState, ViewOf<Services>>(linker, |s| view(s, |s| s))
+}
+
+/// Log lines longer than this are truncated.
+const MAX_MESSAGE_BYTES: usize = 64 << 10;
+
+/// Where a configuration sends log lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogDestination {
+    /// A topic of the function's cache.
+    Topic {
+        /// The topic's name.
+        topic_name: String,
+    },
+    /// A CloudWatch log group, through a role Momento assumes.
+    CloudWatch {
+        /// The role.
+        iam_role_arn: String,
+        /// The log group.
+        log_group_name: String,
+    },
+}
+
+/// One destination of a `configure-logging` call with its two levels (`None`: off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogConfiguration {
+    /// Where the lines go.
+    pub destination: LogDestination,
+    /// Least severe level of the function's own lines sent there.
+    pub log_level: Option<Level>,
+    /// Least severe level of the platform's lines about the invocation sent there.
+    pub system_logs_level: Option<Level>,
+}
+
+/// One `configure-logging` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoggingCall {
+    /// The invocation that made it.
+    pub invocation_id: String,
+    /// The destinations it asked for, in order.
+    pub configurations: Vec<LogConfiguration>,
+    /// `Err` with the message when it was refused.
+    pub result: Result<(), String>,
+}
+
+/// The logging service's shared state: every `configure-logging` call.
+#[derive(Debug, Default)]
+pub(crate) struct LogService {
+    pub(crate) calls: Mutex<CallLog<LoggingCall>>,
+}
+
+impl LogService {
+    pub(crate) fn new(record_calls: bool) -> LogService {
+        LogService {
+            calls: Mutex::new(CallLog::new(record_calls)),
+        }
+    }
+
+    pub(crate) fn calls(&self) -> Vec<LoggingCall> {
+        crate::services::aws::lock(&self.calls).snapshot()
+    }
+}
+
+fn truncate(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE_BYTES {
+        let mut end = MAX_MESSAGE_BYTES;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str("… (truncated)");
+    }
+    message
+}
+
+impl View<'_, Services> {
+    fn line(&mut self, input: String, level: Option<Level>) -> wasmtime::Result<()> {
+        self.inv.host_call("momento:log")?;
+        let Some(level) = level else {
+            return Ok(());
+        };
+        if level > self.service.log_level {
+            return Ok(());
+        }
+        self.inv.push_log(LogRecord {
+            level,
+            target: String::new(),
+            message: truncate(input),
+            source: LogSource::Log,
+            invocation_id: self.inv.id.clone(),
+        });
+        Ok(())
+    }
+
+    fn configure(
+        &mut self,
+        configurations: Vec<LogConfiguration>,
+    ) -> wasmtime::Result<Result<(), String>> {
+        self.inv.host_call("momento:log")?;
+        let refused = configurations.iter().find_map(|c| match &c.destination {
+            LogDestination::CloudWatch { iam_role_arn, .. }
+                if !self.service.aws.role_allowed(iam_role_arn) =>
+            {
+                Some(format!(
+                    "Momento could not assume role {iam_role_arn} to publish to CloudWatch (the test host's \
+                     AWS policy does not allow it)"
+                ))
+            }
+            _ => None,
+        });
+        let result = match refused {
+            Some(message) => Err(message),
+            None => Ok(()),
+        };
+        let id = self.inv.id.clone();
+        let recorded = result.clone();
+        crate::services::aws::lock(&self.service.logging.calls).record(|| LoggingCall {
+            invocation_id: id,
+            configurations,
+            result: recorded,
+        });
+        Ok(result)
+    }
+}
+
+macro_rules! generation {
+    ($wit:ident) => {
+        fn level(level: $wit::LogLevel) -> Option<Level> {
+            match level {
+                $wit::LogLevel::Off => None,
+                $wit::LogLevel::Debug => Some(Level::Debug),
+                $wit::LogLevel::Info => Some(Level::Info),
+                $wit::LogLevel::Warn => Some(Level::Warn),
+                $wit::LogLevel::Error => Some(Level::Error),
+            }
+        }
+
+        fn configuration(input: $wit::ConfigureLoggingInput) -> LogConfiguration {
+            LogConfiguration {
+                destination: match input.destination {
+                    $wit::Destination::Topic(topic) => LogDestination::Topic {
+                        topic_name: topic.topic_name,
+                    },
+                    $wit::Destination::Cloudwatch(cloudwatch) => LogDestination::CloudWatch {
+                        iam_role_arn: cloudwatch.iam_role_arn,
+                        log_group_name: cloudwatch.log_group_name,
+                    },
+                },
+                log_level: level(input.log_level),
+                system_logs_level: level(input.system_logs_level),
+            }
+        }
+
+        impl $wit::Host for View<'_, Services> {
+            fn configure_logging(
+                &mut self,
+                inputs: Vec<$wit::ConfigureLoggingInput>,
+            ) -> wasmtime::Result<Result<(), $wit::LogConfigurationError>> {
+                let configurations = inputs.into_iter().map(configuration).collect();
+                Ok(self
+                    .configure(configurations)?
+                    .map_err($wit::LogConfigurationError::Auth))
+            }
+
+            fn log(&mut self, input: String, level_: $wit::LogLevel) -> wasmtime::Result<()> {
+                self.line(input, level(level_))
+            }
+        }
+    };
+}
+
+mod current_generation {
+    use super::*;
+    generation!(current);
+}
+
+mod older_generation {
+    use super::*;
+    generation!(older);
+}

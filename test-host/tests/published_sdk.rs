@@ -1,0 +1,469 @@
+//! Functions built with Momento's own published SDK (crates.io, exact versions) run in the test host: the
+//! conformance guests of `test-guests/published` (0.27.0, both contract generations) and
+//! `test-guests/published-0-26` (0.26.0, whose HTTP and S3 crates import the older minor versions
+//! `momento:http@1.0.0` and `momento:aws-s3@1.0.0`).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use momento_functions_test_host::aws::{AwsService, S3Bucket};
+use momento_functions_test_host::{
+    CacheOp, Handler, HttpRoute, Level, LogDestination, LogSource, MockResponse, Request, TestHost,
+    TestHostBuilder,
+};
+use serde_json::{Value, json};
+
+const PUBLISHED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-guests/published");
+const PUBLISHED_0_26: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-guests/published-0-26");
+const ROLE: &str = "arn:aws:iam::123456789012:role/function";
+
+fn guest(workspace: &str, name: &str, builder: TestHostBuilder) -> TestHost {
+    builder
+        .build_crate(format!("{workspace}/{name}"))
+        .unwrap_or_else(|e| panic!("the published-SDK guest {name} builds and loads: {e}"))
+}
+
+/// `published-web` with the services its paths use, built once per test process.
+fn web() -> TestHost {
+    static HOST: OnceLock<TestHost> = OnceLock::new();
+    HOST.get_or_init(|| {
+        guest(
+            PUBLISHED,
+            "web",
+            TestHost::builder()
+                .env("GREETING", "hi")
+                .cache_name("orders-cache")
+                .aws_role(ROLE)
+                .s3_bucket(S3Bucket::new("docs"))
+                .secret("prod/db", "pw-1")
+                .http_route(
+                    HttpRoute::get("https://upstream.example/data")
+                        .respond(MockResponse::new(203).body("from upstream")),
+                ),
+        )
+    })
+    .clone()
+}
+
+fn text(host: &TestHost, request: Request) -> (u16, String) {
+    let response = host.invoke(request).expect("the invocation runs");
+    (
+        response.status(),
+        response.text().expect("UTF-8").to_owned(),
+    )
+}
+
+#[test]
+fn a_constant_function_answers_without_reading_its_request() {
+    let host = guest(PUBLISHED, "constant", TestHost::builder());
+    assert_eq!(host.imports().handler, Some(Handler::Web));
+    let response = host
+        .invoke(Request::post("/").body(vec![7; 4096]))
+        .expect("invoke");
+    assert_eq!(
+        (response.status(), response.text().ok()),
+        (200, Some("pong"))
+    );
+    assert_eq!(
+        response.bytes_copied_to_guest(),
+        0,
+        "the 4 KiB request body stayed in the host"
+    );
+}
+
+#[test]
+fn typed_json_in_and_out_with_the_sdks_own_400() {
+    let host = guest(PUBLISHED, "json", TestHost::builder());
+    let response = host
+        .invoke(Request::post("/").json(&json!({"name": "Ada", "times": 2})))
+        .expect("invoke");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.json::<Value>().expect("JSON"),
+        json!({"message": "Hello, Ada! Hello, Ada!", "length": 23})
+    );
+    let (status, body) = text(&host, Request::post("/").body("{\"name\": 1}"));
+    assert_eq!(status, 400);
+    assert!(body.starts_with("Failed to parse request body"), "{body}");
+}
+
+#[test]
+fn the_request_arrives_through_web_environment_and_headers_go_back() {
+    let host = web();
+    let response = host
+        .invoke(
+            Request::get("/headers")
+                .query("tag=a%20b&tag=c&empty=")
+                .header("x-trace", "t-1")
+                .token_metadata("tenant=7"),
+        )
+        .expect("invoke");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().expect("JSON");
+    assert_eq!(body["method"], "GET");
+    // Momento's relative path: no leading slash.
+    assert_eq!(body["path"], "headers");
+    assert_eq!(body["headers"]["x-trace"], "t-1");
+    // Query parameters arrive decoded; the published SDK keeps the last of repeated names in its map.
+    assert_eq!(body["query"]["tag"], "c");
+    assert_eq!(body["query"]["empty"], "");
+    assert_eq!(body["token_metadata"], "tenant=7");
+    assert_eq!(response.header("x-echo-x-trace"), Some("t-1"));
+
+    let nested = host.invoke(Request::get("/a/b/c")).expect("invoke");
+    assert_eq!(nested.status(), 404);
+    assert_eq!(nested.text().ok(), Some("no such path: a/b/c"));
+}
+
+#[test]
+fn momentos_environment_variables_are_set_per_invocation() {
+    let host = web();
+    let first = host.invoke(Request::get("/env")).expect("invoke");
+    let body: Value = first.json().expect("JSON");
+    assert_eq!(body["cache_name"], "orders-cache");
+    assert_eq!(body["function_name"], "web");
+    assert_eq!(body["greeting"], "hi");
+    assert_eq!(body["invocation_id"], first.invocation_id());
+    assert_eq!(body["invocation_id_call"], first.invocation_id());
+    let second: Value = host
+        .invoke(Request::get("/env"))
+        .expect("invoke")
+        .json()
+        .expect("JSON");
+    assert_ne!(second["invocation_id"], body["invocation_id"]);
+}
+
+#[test]
+fn a_request_body_passed_back_as_a_buffer_is_never_copied_into_the_guest() {
+    let host = web();
+    let body = vec![b'x'; 1 << 20];
+    let response = host
+        .invoke(Request::post("/echo").body(body.clone()))
+        .expect("invoke");
+    assert_eq!(response.body(), body.as_slice());
+    assert!(
+        response.bytes_copied_to_guest() < 1024,
+        "{} bytes copied",
+        response.bytes_copied_to_guest()
+    );
+}
+
+fn cache(host: &TestHost, query: &str, body: &str) -> String {
+    let (status, text) = text(host, Request::post("/cache").query(query).body(body));
+    assert_eq!(status, 200, "{query}: {text}");
+    text
+}
+
+#[test]
+fn every_cache_scalar_operation() {
+    let host = guest(PUBLISHED, "web", TestHost::builder());
+    assert_eq!(cache(&host, "op=get&key=k", ""), "miss");
+    assert_eq!(
+        cache(&host, "op=set-if&key=k&cond=present", "v"),
+        "not-stored"
+    );
+    assert_eq!(cache(&host, "op=set-if&key=k&cond=absent", "v1"), "stored");
+    assert_eq!(
+        cache(&host, "op=set-if&key=k&cond=absent", "v2"),
+        "not-stored"
+    );
+    assert_eq!(
+        cache(&host, "op=set-if&key=k&cond=equal&cmp=v0", "v2"),
+        "not-stored"
+    );
+    assert_eq!(
+        cache(&host, "op=set-if&key=k&cond=equal&cmp=v1", "v2"),
+        "stored"
+    );
+    assert_eq!(
+        cache(&host, "op=set-if&key=k&cond=not-equal&cmp=v2", "v3"),
+        "not-stored"
+    );
+    assert_eq!(
+        cache(
+            &host,
+            "op=set-if&key=k&cond=present-and-not-equal&cmp=x",
+            "v3"
+        ),
+        "stored"
+    );
+    assert_eq!(
+        cache(&host, "op=set-if&key=k&cond=absent-or-equal&cmp=v3", "v4"),
+        "stored"
+    );
+    assert_eq!(cache(&host, "op=get&key=k", ""), "hit v4");
+    let found = cache(&host, "op=get-with-hash&key=k", "");
+    let hash = found.rsplit(' ').next().expect("a hash").to_owned();
+    assert_eq!(hash.len(), 64, "{found}");
+    assert_eq!(
+        cache(
+            &host,
+            "op=set-if-hash&key=k&cond=present-and-hash-equal&hash=00",
+            "v5"
+        ),
+        "not-stored"
+    );
+    let stored = cache(
+        &host,
+        &format!("op=set-if-hash&key=k&cond=present-and-hash-equal&hash={hash}"),
+        "v5",
+    );
+    assert!(stored.starts_with("stored "), "{stored}");
+    assert_eq!(cache(&host, "op=set&key=t&ttl=1000", "brief"), "set");
+    assert_eq!(cache(&host, "op=delete&key=k", ""), "deleted");
+    assert_eq!(cache(&host, "op=get&key=k", ""), "miss");
+    let ops: Vec<&str> = host.cache().calls().iter().map(|c| c.op_name()).collect();
+    assert_eq!(ops.first(), Some(&"get"));
+    assert!(
+        ops.contains(&"set_if_hash") && ops.contains(&"get_with_hash"),
+        "{ops:?}"
+    );
+    let set = host
+        .cache()
+        .calls()
+        .into_iter()
+        .find(|c| c.key_str() == "t")
+        .expect("the set");
+    assert!(matches!(set.op, CacheOp::Set { ttl, .. } if ttl == Duration::from_secs(1)));
+}
+
+#[test]
+fn logging_is_configured_to_a_topic_and_lines_are_shown_anyway() {
+    let host = web();
+    let response = host
+        .invoke(Request::post("/log").query("topic=fn-logs"))
+        .expect("invoke");
+    assert_eq!(response.text().ok(), Some("logged"));
+    let configured = host
+        .logging_calls()
+        .into_iter()
+        .find(|c| c.invocation_id == response.invocation_id())
+        .expect("a configure-logging call");
+    assert_eq!(configured.result, Ok(()));
+    let only = &configured.configurations[0];
+    assert_eq!(
+        only.destination,
+        LogDestination::Topic {
+            topic_name: "fn-logs".into()
+        }
+    );
+    assert_eq!(
+        (only.log_level, only.system_logs_level),
+        (Some(Level::Info), Some(Level::Warn))
+    );
+    let lines: Vec<(Level, &str)> = response
+        .logs()
+        .iter()
+        .filter(|r| r.source == LogSource::Log)
+        .map(|r| (r.level, r.message.as_str()))
+        .collect();
+    // The published logger sends debug and up (trace is never sent); each line carries its own prefix.
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].1.contains("a debug line") && lines[0].0 == Level::Debug,
+        "{lines:?}"
+    );
+    assert!(
+        lines[3].1.contains("an error line") && lines[3].0 == Level::Error,
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn s3_put_and_get_with_metadata_through_a_federated_role() {
+    let host = web();
+    let response = host
+        .invoke(
+            Request::post("/s3")
+                .query(&format!("role={ROLE}&bucket=docs&key=notes/a.txt"))
+                .body("hello"),
+        )
+        .expect("invoke");
+    assert_eq!(response.status(), 200, "{:?}", response.text());
+    let body: Value = response.json().expect("JSON");
+    assert_eq!(body["body"], "hello");
+    assert_eq!(body["metadata"], json!({"origin": "published-web"}));
+    assert_eq!(body["etag"], "\"5d41402abc4b2a76b9719d911017c592\"");
+    let object = host.s3_object("docs", "notes/a.txt").expect("stored");
+    assert_eq!(
+        object.metadata,
+        [("origin".to_owned(), "published-web".to_owned())]
+    );
+    let calls = host.aws_calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.operation == "AssumeRole" && c.resource == ROLE)
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.service == AwsService::S3 && c.operation == "PutObject")
+    );
+
+    let refused = host
+        .invoke(
+            Request::post("/s3")
+                .query("role=arn:aws:iam::123456789012:role/stranger&bucket=docs&key=x")
+                .body("x"),
+        )
+        .expect("invoke");
+    assert_eq!(refused.status(), 500);
+    assert!(
+        refused.text().unwrap_or_default().contains("AccessDenied"),
+        "{:?}",
+        refused.text()
+    );
+}
+
+#[test]
+fn secrets_are_read_and_allowed_staleness_serves_the_earlier_copy() {
+    let host = guest(
+        PUBLISHED,
+        "web",
+        TestHost::builder()
+            .aws_role(ROLE)
+            .secret("prod/db", "pw-1")
+            .test_clock(),
+    );
+    let read = |stale: u64| {
+        text(
+            &host,
+            Request::get("/secret").query(&format!("role={ROLE}&name=prod/db&stale={stale}")),
+        )
+    };
+    assert_eq!(read(0), (200, "pw-1".to_owned()));
+    host.put_secret("prod/db", "pw-2");
+    assert_eq!(
+        read(60),
+        (200, "pw-1".to_owned()),
+        "a copy up to 60 s old is allowed"
+    );
+    assert_eq!(read(0), (200, "pw-2".to_owned()));
+    host.put_secret("prod/db", "pw-3");
+    host.clock().advance(Duration::from_secs(61));
+    assert_eq!(
+        read(60),
+        (200, "pw-3".to_owned()),
+        "the copy is now too old"
+    );
+    let versions = host.secret_versions("prod/db").expect("the secret");
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[2].stages, ["AWSCURRENT"]);
+    assert_eq!(versions[1].stages, ["AWSPREVIOUS"]);
+    let from_copy = host
+        .aws_calls()
+        .into_iter()
+        .filter(|c| c.params.get("served_from_copy").is_some())
+        .count();
+    assert_eq!(from_copy, 1);
+    let (status, missing) = read_missing(&host);
+    assert_eq!(status, 500);
+    assert!(missing.contains("NotFound"), "{missing}");
+}
+
+fn read_missing(host: &TestHost) -> (u16, String) {
+    text(
+        host,
+        Request::get("/secret").query(&format!("role={ROLE}&name=prod/none")),
+    )
+}
+
+#[test]
+fn outbound_http_through_the_current_minor_version() {
+    let host = web();
+    let (status, body) = text(
+        &host,
+        Request::get("/http").query("url=https://upstream.example/data"),
+    );
+    assert_eq!((status, body.as_str()), (203, "from upstream"));
+}
+
+#[test]
+fn the_older_generation_post_export_and_support_calls() {
+    let host = guest(
+        PUBLISHED,
+        "older-echo",
+        TestHost::builder().function_name("legacy"),
+    );
+    assert_eq!(host.imports().handler, Some(Handler::OlderWeb));
+    let response = host
+        .invoke(Request::post("/a/b").body("hello"))
+        .expect("invoke");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.body(), b"hello");
+    assert_eq!(response.header("x-method"), Some("POST"));
+    assert_eq!(response.header("x-path"), Some("a/b"));
+    assert_eq!(response.header("x-function"), Some("legacy"));
+}
+
+#[test]
+fn a_component_built_against_http_1_0_0_and_aws_s3_1_0_0_links_and_runs() {
+    let host = guest(
+        PUBLISHED_0_26,
+        "http-1-0",
+        TestHost::builder()
+            .s3_bucket(S3Bucket::new("old"))
+            .http_route(
+                HttpRoute::get("https://api.example/v1")
+                    .respond(MockResponse::ok().body("v1 body")),
+            )
+            .http_route(HttpRoute::get("https://slow.example/").respond(MockResponse::timeout())),
+    );
+    assert!(
+        host.imports()
+            .host_interfaces
+            .contains(&"momento:http/http@1.0.0".to_owned())
+    );
+    assert!(
+        host.imports()
+            .host_interfaces
+            .contains(&"momento:aws-s3/aws-s3@1.0.0".to_owned())
+    );
+    let (status, body) = text(
+        &host,
+        Request::get("/http").query("url=https://api.example/v1"),
+    );
+    assert_eq!((status, body.as_str()), (200, "v1 body"));
+    let call = host.http().calls().pop().expect("recorded");
+    assert_eq!(
+        call.timeout,
+        Some(Duration::from_secs(2)),
+        "invoke-with-timeout of 1.0.0"
+    );
+    // A 1.1.0-only error case reaches a 1.0.0 component as `request-error`, with the same text.
+    let (status, body) = text(
+        &host,
+        Request::get("/http").query("url=https://slow.example/"),
+    );
+    assert_eq!(status, 500);
+    assert!(
+        body.contains("RequestError") && body.contains("timed out"),
+        "{body}"
+    );
+    let (status, body) = text(
+        &host,
+        Request::post("/s3").query("bucket=old&key=k").body("bytes"),
+    );
+    assert_eq!((status, body.as_str()), (200, "bytes"));
+}
+
+#[test]
+fn a_spawn_function_runs_and_reports_its_result() {
+    let host = guest(PUBLISHED, "spawn", TestHost::builder());
+    assert_eq!(host.imports().handler, Some(Handler::Spawn));
+    let ok = host
+        .invoke(Request::post("/").body("payload-1"))
+        .expect("invoke");
+    assert_eq!((ok.status(), ok.header("spawn-result")), (200, Some("ok")));
+    assert_eq!(
+        host.cache().get_string("spawned").as_deref(),
+        Some("payload-1")
+    );
+    let failed = host.invoke(Request::post("/")).expect("invoke");
+    assert_eq!(
+        (failed.status(), failed.header("spawn-result")),
+        (500, Some("failed-note"))
+    );
+    assert_eq!(failed.text().ok(), Some("empty payload"));
+}
