@@ -68,16 +68,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use base64::Engine as _;
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::aws::{AwsErrorKind, AwsFault, AwsService, DynamoDbTable, KeyType, S3Bucket, Secret};
 use crate::limits::{Limits, LimitsFile};
 use crate::services::aws::SeedError;
-use crate::services::http::{HttpRoute, MockResponse};
+use crate::services::aws::fixtures::{self as aws, AwsFixtures};
+use crate::services::cache::fixtures::{self as cache, CacheItemFixture};
+use crate::services::http::fixtures::{self as http, HttpRouteFixture};
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
 #[derive(Debug, thiserror::Error)]
@@ -127,10 +126,13 @@ impl FixtureError {
     }
 }
 
+/// The whole file: the host's own settings, then one section (or a few) per service, each parsed by types
+/// of that service's folder.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFixtures {
     function_name: Option<String>,
+    cache_name: Option<String>,
     #[serde(default)]
     build: RawBuild,
     #[serde(default)]
@@ -138,17 +140,17 @@ struct RawFixtures {
     #[serde(default)]
     limits: LimitsFile,
     #[serde(default)]
-    aws: RawAws,
+    aws: aws::RawAws,
     #[serde(default)]
-    dynamodb: RawDynamoDb,
+    dynamodb: aws::RawDynamoDb,
     #[serde(default)]
-    s3: RawS3,
+    s3: aws::RawS3,
     #[serde(default)]
-    secrets: Vec<RawSecret>,
+    secrets: Vec<aws::RawSecret>,
     #[serde(default)]
-    cache: RawCache,
+    cache: cache::RawCache,
     #[serde(default)]
-    http: RawHttp,
+    http: http::RawHttp,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -156,177 +158,6 @@ struct RawFixtures {
 struct RawBuild {
     #[serde(default)]
     env: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAws {
-    #[serde(default)]
-    credentials: Vec<RawCredentials>,
-    #[serde(default)]
-    roles: Vec<String>,
-    #[serde(default)]
-    faults: Vec<RawFault>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCredentials {
-    access_key_id: String,
-    secret_access_key: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFault {
-    kind: String,
-    service: Option<String>,
-    operation: Option<String>,
-    resource: Option<String>,
-    times: Option<u32>,
-    message: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDynamoDb {
-    #[serde(default)]
-    tables: Vec<RawTable>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTable {
-    name: String,
-    partition_key: RawKey,
-    sort_key: Option<RawKey>,
-    #[serde(default)]
-    items: Vec<Value>,
-    #[serde(default)]
-    typed_items: Vec<Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKey {
-    name: String,
-    #[serde(rename = "type")]
-    key_type: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawS3 {
-    #[serde(default)]
-    buckets: Vec<RawBucket>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBucket {
-    name: String,
-    #[serde(default)]
-    objects: Vec<RawObject>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawObject {
-    key: String,
-    body: Option<String>,
-    body_base64: Option<String>,
-    file: Option<PathBuf>,
-    content_type: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSecret {
-    name: String,
-    text: Option<String>,
-    binary_base64: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCache {
-    #[serde(default)]
-    items: Vec<RawCacheItem>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCacheItem {
-    key: String,
-    value: Option<String>,
-    value_base64: Option<String>,
-    json: Option<Value>,
-    ttl_ms: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHttp {
-    #[serde(default)]
-    routes: Vec<RawHttpRoute>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHttpRoute {
-    method: Option<String>,
-    url: String,
-    #[serde(default)]
-    prefix: bool,
-    status: Option<u16>,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    body: Option<String>,
-    body_base64: Option<String>,
-    json: Option<Value>,
-    times: Option<u32>,
-}
-
-/// A cache item from a fixtures file, validated, for the cache mock to load.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CacheItemFixture {
-    pub(crate) key: Vec<u8>,
-    pub(crate) value: Vec<u8>,
-    pub(crate) ttl: Option<Duration>,
-}
-
-/// An outbound HTTP mock route from a fixtures file, validated, for the HTTP mock to load.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HttpRouteFixture {
-    pub(crate) method: Option<String>,
-    pub(crate) url: String,
-    pub(crate) prefix: bool,
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-    pub(crate) times: Option<u32>,
-}
-
-impl HttpRouteFixture {
-    /// The mock route this fixture describes.
-    pub(crate) fn into_route(self) -> HttpRoute {
-        let mut route = match self.method {
-            Some(method) => HttpRoute::new(method, self.url),
-            None => HttpRoute::any(self.url),
-        };
-        if self.prefix {
-            route = route.prefix();
-        }
-        let mut response = MockResponse::new(self.status).body(self.body);
-        for (name, value) in self.headers {
-            response = response.header(name, value);
-        }
-        route = route.respond(response);
-        if let Some(times) = self.times {
-            route = route.expect(times as usize);
-        }
-        route
-    }
 }
 
 /// A validated fixtures file: apply it with
@@ -350,15 +181,11 @@ impl HttpRouteFixture {
 pub struct Fixtures {
     pub(crate) origin: String,
     pub(crate) function_name: Option<String>,
+    pub(crate) cache_name: Option<String>,
     pub(crate) build_env: Vec<(String, String)>,
     pub(crate) env: Vec<(String, String)>,
     limits: LimitsFile,
-    pub(crate) credentials: Vec<(String, String)>,
-    pub(crate) roles: Vec<String>,
-    pub(crate) faults: Vec<AwsFault>,
-    pub(crate) tables: Vec<DynamoDbTable>,
-    pub(crate) buckets: Vec<S3Bucket>,
-    pub(crate) secrets: Vec<(String, Secret)>,
+    pub(crate) aws: AwsFixtures,
     pub(crate) cache_items: Vec<CacheItemFixture>,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
 }
@@ -435,12 +262,17 @@ impl Fixtures {
     }
 }
 
-struct Check<'a> {
-    origin: &'a str,
+/// Validation context shared by the services' sections: the origin their errors name, and helpers.
+pub(crate) struct Check<'a> {
+    pub(crate) origin: &'a str,
 }
 
 impl Check<'_> {
-    fn invalid(&self, field: impl Into<String>, message: impl Into<String>) -> FixtureError {
+    pub(crate) fn invalid(
+        &self,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> FixtureError {
         FixtureError::Invalid {
             origin: self.origin.to_owned(),
             field: field.into(),
@@ -448,14 +280,14 @@ impl Check<'_> {
         }
     }
 
-    fn base64(&self, field: String, text: &str) -> Result<Vec<u8>, FixtureError> {
+    pub(crate) fn base64(&self, field: String, text: &str) -> Result<Vec<u8>, FixtureError> {
         base64::engine::general_purpose::STANDARD
             .decode(text)
             .map_err(|e| self.invalid(field, format!("not valid base64: {e}")))
     }
 
     /// Exactly one of the ways to give bytes.
-    fn one_body(
+    pub(crate) fn one_body(
         &self,
         field: &str,
         names: &str,
@@ -468,20 +300,6 @@ impl Check<'_> {
             (Some(_), Some(_)) => Err(self.invalid(field, format!("takes only one of {names}"))),
         }
     }
-}
-
-fn key_type(
-    check: &Check<'_>,
-    field: String,
-    raw: RawKey,
-) -> Result<(String, KeyType), FixtureError> {
-    let key_type = KeyType::from_name(&raw.key_type).ok_or_else(|| {
-        check.invalid(
-            format!("{field}.type"),
-            format!("`{}` is not a key type: S, N or B", raw.key_type),
-        )
-    })?;
-    Ok((raw.name, key_type))
 }
 
 fn env_name(check: &Check<'_>, field: String, name: &str) -> Result<(), FixtureError> {
@@ -499,6 +317,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     let mut fixtures = Fixtures {
         origin: origin.to_owned(),
         function_name: raw.function_name,
+        cache_name: raw.cache_name,
         ..Fixtures::default()
     };
     for (name, value) in raw.build.env {
@@ -516,222 +335,18 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     }
     fixtures.limits = raw.limits;
 
-    for (i, credentials) in raw.aws.credentials.into_iter().enumerate() {
-        if credentials.access_key_id.is_empty() || credentials.secret_access_key.is_empty() {
-            return Err(check.invalid(
-                format!("aws.credentials[{i}]"),
-                "access_key_id and secret_access_key must not be empty",
-            ));
-        }
-        fixtures
-            .credentials
-            .push((credentials.access_key_id, credentials.secret_access_key));
-    }
-    for (i, role) in raw.aws.roles.into_iter().enumerate() {
-        if !crate::services::aws::auth::is_role_arn(&role) {
-            return Err(check.invalid(
-                format!("aws.roles[{i}]"),
-                format!(
-                    "`{role}` is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
-                ),
-            ));
-        }
-        fixtures.roles.push(role);
-    }
-    for (i, raw) in raw.aws.faults.into_iter().enumerate() {
-        let field = format!("aws.faults[{i}]");
-        let kind = AwsErrorKind::from_name(&raw.kind).ok_or_else(|| {
-            check.invalid(
-                format!("{field}.kind"),
-                format!(
-                    "`{}` is not a fault kind: not_found, condition_failed, unauthorized, malformed, throttled or other",
-                    raw.kind
-                ),
-            )
-        })?;
-        let mut fault = AwsFault::new(kind);
-        if let Some(service) = raw.service {
-            let service = AwsService::from_name(&service).ok_or_else(|| {
-                check.invalid(
-                    format!("{field}.service"),
-                    format!("`{service}` is not a service: auth, dynamodb, s3 or secrets_manager"),
-                )
-            })?;
-            fault = fault.service(service);
-        }
-        if let Some(operation) = raw.operation {
-            fault = fault.operation(operation);
-        }
-        if let Some(resource) = raw.resource {
-            fault = fault.resource(resource);
-        }
-        if let Some(times) = raw.times {
-            if times == 0 {
-                return Err(check.invalid(format!("{field}.times"), "must be at least 1"));
-            }
-            fault = fault.times(times);
-        }
-        if let Some(message) = raw.message {
-            fault = fault.message(message);
-        }
-        fixtures.faults.push(fault);
-    }
-
-    for (i, raw) in raw.dynamodb.tables.into_iter().enumerate() {
-        let field = format!("dynamodb.tables[{i}]");
-        let (pk, pk_type) = key_type(&check, format!("{field}.partition_key"), raw.partition_key)?;
-        let mut table = DynamoDbTable::new(raw.name, pk, pk_type);
-        if let Some(sort) = raw.sort_key {
-            let (sk, sk_type) = key_type(&check, format!("{field}.sort_key"), sort)?;
-            table = table.sort_key(sk, sk_type);
-        }
-        table.items = raw.items;
-        table.typed_items = raw.typed_items;
-        crate::services::aws::ddb::validate_table(&table)
-            .map_err(|e| FixtureError::seed(origin, &field, e))?;
-        if let Some(first) = fixtures.tables.iter().position(|t| t.name == table.name) {
-            return Err(check.invalid(
-                format!("{field}.name"),
-                format!(
-                    "the table `{}` is already dynamodb.tables[{first}]",
-                    table.name
-                ),
-            ));
-        }
-        fixtures.tables.push(table);
-    }
-
-    for (i, raw) in raw.s3.buckets.into_iter().enumerate() {
-        let field = format!("s3.buckets[{i}]");
-        let mut bucket = S3Bucket::new(raw.name);
-        for (j, object) in raw.objects.into_iter().enumerate() {
-            let object_field = format!("{field}.objects[{j}]");
-            let file = object.file.map(|file| {
-                let path = base.join(file);
-                std::fs::read(&path).map_err(|source| FixtureError::Io { path, source })
-            });
-            let body = check.one_body(
-                &object_field,
-                "body, body_base64 or file",
-                vec![
-                    object.body.map(|b| Ok(b.into_bytes())),
-                    object
-                        .body_base64
-                        .map(|b| check.base64(format!("{object_field}.body_base64"), &b)),
-                    file,
-                ],
-            )?;
-            bucket = bucket.object(object.key, body, object.content_type.as_deref());
-        }
-        crate::services::aws::s3::validate_bucket(&bucket)
-            .map_err(|e| FixtureError::seed(origin, &field, e))?;
-        if let Some(first) = fixtures.buckets.iter().position(|b| b.name == bucket.name) {
-            return Err(check.invalid(
-                format!("{field}.name"),
-                format!(
-                    "the bucket `{}` is already s3.buckets[{first}]",
-                    bucket.name
-                ),
-            ));
-        }
-        fixtures.buckets.push(bucket);
-    }
-
-    for (i, raw) in raw.secrets.into_iter().enumerate() {
-        let field = format!("secrets[{i}]");
-        crate::services::aws::secrets::validate_secret_name(&raw.name)
-            .map_err(|m| check.invalid(format!("{field}.name"), m))?;
-        let value = match (raw.text, raw.binary_base64) {
-            (Some(text), None) => Secret::Text(text),
-            (None, Some(b64)) => {
-                Secret::Binary(check.base64(format!("{field}.binary_base64"), &b64)?)
-            }
-            _ => return Err(check.invalid(field, "needs exactly one of text or binary_base64")),
-        };
-        if let Some(first) = fixtures.secrets.iter().position(|(n, _)| *n == raw.name) {
-            return Err(check.invalid(
-                format!("{field}.name"),
-                format!("the secret `{}` is already secrets[{first}]", raw.name),
-            ));
-        }
-        fixtures.secrets.push((raw.name, value));
-    }
-
-    for (i, raw) in raw.cache.items.into_iter().enumerate() {
-        let field = format!("cache.items[{i}]");
-        if raw.key.is_empty() {
-            return Err(check.invalid(format!("{field}.key"), "must not be empty"));
-        }
-        let value = check.one_body(
-            &field,
-            "value, value_base64 or json",
-            vec![
-                raw.value.map(|v| Ok(v.into_bytes())),
-                raw.value_base64
-                    .map(|v| check.base64(format!("{field}.value_base64"), &v)),
-                raw.json.map(|v| Ok(v.to_string().into_bytes())),
-            ],
-        )?;
-        if raw.ttl_ms == Some(0) {
-            return Err(check.invalid(format!("{field}.ttl_ms"), "must be at least 1"));
-        }
-        fixtures.cache_items.push(CacheItemFixture {
-            key: raw.key.into_bytes(),
-            value,
-            ttl: raw.ttl_ms.map(Duration::from_millis),
-        });
-    }
-
-    for (i, raw) in raw.http.routes.into_iter().enumerate() {
-        let field = format!("http.routes[{i}]");
-        if !(raw.url.starts_with("http://") || raw.url.starts_with("https://")) {
-            return Err(check.invalid(
-                format!("{field}.url"),
-                format!("`{}` is not an absolute http or https URL", raw.url),
-            ));
-        }
-        let status = raw.status.unwrap_or(200);
-        if !(100..=599).contains(&status) {
-            return Err(check.invalid(
-                format!("{field}.status"),
-                format!("{status} is not an HTTP status"),
-            ));
-        }
-        if let Some(method) = &raw.method
-            && (method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            return Err(check.invalid(
-                format!("{field}.method"),
-                format!("`{method}` is not an HTTP method"),
-            ));
-        }
-        let choices = vec![
-            raw.body.map(|b| Ok(b.into_bytes())),
-            raw.body_base64
-                .map(|b| check.base64(format!("{field}.body_base64"), &b)),
-            raw.json.map(|v| Ok(v.to_string().into_bytes())),
-        ];
-        let body = if choices.iter().all(Option::is_none) {
-            Vec::new()
-        } else {
-            check.one_body(&field, "body, body_base64 or json", choices)?
-        };
-        fixtures.http_routes.push(HttpRouteFixture {
-            method: raw.method.map(|m| m.to_ascii_uppercase()),
-            url: raw.url,
-            prefix: raw.prefix,
-            status,
-            headers: raw.headers.into_iter().collect(),
-            body,
-            times: raw.times,
-        });
-    }
+    fixtures.aws = aws::validate(&check, base, raw.aws, raw.dynamodb, raw.s3, raw.secrets)?;
+    fixtures.cache_items = cache::validate(&check, raw.cache)?;
+    fixtures.http_routes = http::validate(&check, raw.http)?;
     Ok(fixtures)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::aws::{AwsFault, AwsService, Secret};
 
     fn error(toml: &str) -> String {
         Fixtures::from_toml(toml)
@@ -787,21 +402,21 @@ mod tests {
         assert_eq!(limits.deadline, Duration::from_millis(250));
         assert_eq!(limits.host_calls, 7);
         assert_eq!(limits.memory_bytes, Limits::default().memory_bytes);
-        assert_eq!(fixtures.credentials.len(), 1);
-        assert_eq!(fixtures.roles.len(), 1);
+        assert_eq!(fixtures.aws.credentials.len(), 1);
+        assert_eq!(fixtures.aws.roles.len(), 1);
         assert_eq!(
-            fixtures.faults,
+            fixtures.aws.faults,
             [AwsFault::throttled()
                 .service(AwsService::DynamoDb)
                 .operation("GetItem")
                 .times(2)]
         );
         assert_eq!(
-            fixtures.tables[0].items.len() + fixtures.tables[0].typed_items.len(),
+            fixtures.aws.tables[0].items.len() + fixtures.aws.tables[0].typed_items.len(),
             2
         );
-        assert_eq!(fixtures.buckets[0].objects[1].1, vec![0, 1]);
-        assert_eq!(fixtures.secrets[1].1, Secret::Binary(vec![1, 2]));
+        assert_eq!(fixtures.aws.buckets[0].objects[1].1, vec![0, 1]);
+        assert_eq!(fixtures.aws.secrets[1].1, Secret::Binary(vec![1, 2]));
     }
 
     #[test]
@@ -810,7 +425,7 @@ mod tests {
             r#"{"dynamodb": {"tables": [{"name": "users", "partition_key": {"name": "id", "type": "N"}, "items": [{"id": 1}]}]}}"#,
         )
         .expect("valid JSON fixtures");
-        assert_eq!(fixtures.tables[0].name(), "users");
+        assert_eq!(fixtures.aws.tables[0].name(), "users");
         assert!(
             Fixtures::from_json(r#"{"dynamo": {}}"#)
                 .expect_err("unknown key")
@@ -830,11 +445,13 @@ mod tests {
 
     #[test]
     fn invalid_values_name_the_field() {
-        assert_eq!(
-            error(
-                "[[dynamodb.tables]]\nname = \"users\"\npartition_key = { name = \"id\", type = \"X\" }\n"
-            ),
-            "fixtures: dynamodb.tables[0].partition_key.type: `X` is not a key type: S, N or B"
+        let message = error(
+            "[[dynamodb.tables]]\nname = \"users\"\npartition_key = { name = \"id\", type = \"X\" }\n",
+        );
+        assert!(
+            message.contains("unknown variant `X`, expected one of `S`, `N`, `B`")
+                && message.contains("line 3"),
+            "{message}"
         );
         assert_eq!(
             error(
@@ -876,13 +493,15 @@ mod tests {
             error("[aws]\nroles = [\"admin\"]\n")
                 .contains("aws.roles[0]: `admin` is not an IAM role ARN")
         );
+        let message = error("[[aws.faults]]\nkind = \"slow\"\n");
         assert!(
-            error("[[aws.faults]]\nkind = \"slow\"\n")
-                .contains("aws.faults[0].kind: `slow` is not a fault kind")
+            message.contains("unknown variant `slow`") && message.contains("`throttled`"),
+            "{message}"
         );
+        let message = error("[[aws.faults]]\nkind = \"other\"\nservice = \"lambda\"\n");
         assert!(
-            error("[[aws.faults]]\nkind = \"other\"\nservice = \"lambda\"\n")
-                .contains("aws.faults[0].service")
+            message.contains("unknown variant `lambda`") && message.contains("`secrets_manager`"),
+            "{message}"
         );
         assert!(
             error("[limits]\ndeadline_ms = 0\n").contains("limits.deadline_ms: must be at least 1")

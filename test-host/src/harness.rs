@@ -280,20 +280,26 @@ impl TestHostBuilder {
         if let Some(name) = fixtures.function_name.clone() {
             self.function_name = Some(name);
         }
+        if let Some(name) = fixtures.cache_name.clone() {
+            self.cache_name = Some(name);
+        }
         self.limits = fixtures.apply_limits(self.limits);
         let Fixtures {
             build_env,
             env,
+            aws,
+            cache_items,
+            http_routes,
+            ..
+        } = fixtures;
+        let crate::services::aws::fixtures::AwsFixtures {
             credentials,
             roles,
             faults,
             tables,
             buckets,
             secrets,
-            cache_items,
-            http_routes,
-            ..
-        } = fixtures;
+        } = aws;
         for (key, value) in build_env {
             self = self.build_env(key, value);
         }

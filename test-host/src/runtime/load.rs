@@ -56,15 +56,6 @@ impl GuestPre {
             GuestPre::OlderSpawn(pre) => pre.instantiate(store).map(drop),
         }
     }
-
-    pub(crate) fn handler(&self) -> Handler {
-        match self {
-            GuestPre::Web(_) => Handler::Web,
-            GuestPre::OlderWeb(_) => Handler::OlderWeb,
-            GuestPre::Spawn(_) => Handler::Spawn,
-            GuestPre::OlderSpawn(_) => Handler::OlderSpawn,
-        }
-    }
 }
 
 /// A loaded, validated, pre-linked function: ready to be invoked many times.

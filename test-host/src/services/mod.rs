@@ -85,8 +85,6 @@ impl Interface {
 
 /// A host service: what it links and how.
 pub(crate) struct Service {
-    /// Its name in reports, e.g. "cache".
-    pub(crate) name: &'static str,
     /// The interfaces it provides, both generations.
     pub(crate) interfaces: &'static [Interface],
     /// Add its interfaces to the linker.

@@ -37,7 +37,6 @@ use crate::state::{HostState, Services};
 const LAMBDA: &str = "momento:host/aws-lambda@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "aws",
     interfaces: &[
         Interface::implemented("momento:aws-auth/aws-auth@1.0.0"),
         Interface::implemented("momento:aws-ddb/aws-ddb@1.0.0"),

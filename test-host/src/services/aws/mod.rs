@@ -11,6 +11,7 @@ pub(crate) mod auth;
 mod datetime;
 pub(crate) mod ddb;
 mod endpoint;
+pub(crate) mod fixtures;
 mod host;
 pub(crate) mod s3;
 pub(crate) mod secrets;
@@ -36,16 +37,20 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// An AWS service of the test host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
 #[non_exhaustive]
 pub enum AwsService {
     /// Credentials (`aws-auth`): assuming a federated role, or taking hard-coded keys.
+    #[serde(rename = "auth")]
     Auth,
     /// Amazon DynamoDB (`aws-ddb`).
+    #[serde(rename = "dynamodb")]
     DynamoDb,
     /// Amazon S3 (`aws-s3`).
+    #[serde(rename = "s3")]
     S3,
     /// AWS Secrets Manager (`aws-secrets`).
+    #[serde(rename = "secrets_manager")]
     SecretsManager,
 }
 
@@ -59,17 +64,6 @@ impl AwsService {
             AwsService::SecretsManager => "secrets_manager",
         }
     }
-
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        [
-            AwsService::Auth,
-            AwsService::DynamoDb,
-            AwsService::S3,
-            AwsService::SecretsManager,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
-    }
 }
 
 impl fmt::Display for AwsService {
@@ -79,7 +73,8 @@ impl fmt::Display for AwsService {
 }
 
 /// The kind of an AWS error, as the guest clients' error variants have it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AwsErrorKind {
     /// A table, bucket or secret does not exist.
@@ -108,19 +103,6 @@ impl AwsErrorKind {
             AwsErrorKind::Throttled => "throttled",
             AwsErrorKind::Other => "other",
         }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        [
-            AwsErrorKind::NotFound,
-            AwsErrorKind::ConditionFailed,
-            AwsErrorKind::Unauthorized,
-            AwsErrorKind::Malformed,
-            AwsErrorKind::Throttled,
-            AwsErrorKind::Other,
-        ]
-        .into_iter()
-        .find(|k| k.name() == name)
     }
 
     /// The error code the service would send for this kind.
@@ -744,7 +726,9 @@ mod tests {
             AwsService::S3,
             AwsService::SecretsManager,
         ] {
-            assert_eq!(AwsService::from_name(service.name()), Some(service));
+            let parsed: AwsService =
+                serde_json::from_value(serde_json::json!(service.name())).expect("a name");
+            assert_eq!(parsed, service, "fixtures use the names Display prints");
         }
         for kind in [
             AwsErrorKind::NotFound,
@@ -754,7 +738,9 @@ mod tests {
             AwsErrorKind::Throttled,
             AwsErrorKind::Other,
         ] {
-            assert_eq!(AwsErrorKind::from_name(kind.name()), Some(kind));
+            let parsed: AwsErrorKind =
+                serde_json::from_value(serde_json::json!(kind.name())).expect("a name");
+            assert_eq!(parsed, kind);
         }
     }
 }

@@ -20,8 +20,6 @@ use bytes::Bytes;
 use md5::{Digest, Md5};
 use sha2::Sha256;
 
-pub(crate) use rest::{RestRequest, RestResponse, error_response};
-
 use super::{AwsError, AwsErrorKind, SeedError, lock};
 
 /// S3's content type for objects stored without one.

@@ -12,7 +12,6 @@ use crate::bindings::momento::bytes::bytes::{self as wit, Data, StreamError};
 use crate::state::{HostState, InvocationState};
 
 pub(crate) const SERVICE: Service = Service {
-    name: "bytes",
     interfaces: &[Interface::implemented("momento:bytes/bytes@1.0.0")],
     link,
 };
@@ -82,18 +81,6 @@ pub(crate) fn buffer_data(inv: &mut InvocationState, bytes: Bytes) -> wasmtime::
 pub(crate) fn value_data(inv: &mut InvocationState, bytes: Vec<u8>) -> Data {
     inv.bytes_to_guest += bytes.len() as u64;
     Data::Value(bytes)
-}
-
-/// The length of a `data` without consuming it (a buffer's unread rest).
-pub(crate) fn data_len(inv: &InvocationState, data: &Data) -> wasmtime::Result<usize> {
-    match data {
-        Data::Value(bytes) => Ok(bytes.len()),
-        Data::Buffer(buffer) => Ok(inv
-            .table
-            .get(buffer)
-            .map_err(|e| bad_handle("buffer", e))?
-            .remaining()),
-    }
 }
 
 impl View<'_, ()> {

@@ -15,7 +15,6 @@ const CURRENT: &str = "momento:cache-list/cache-list@1.0.0";
 const OLDER: &str = "momento:functions/cache-list@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "cache lists",
     interfaces: &[
         Interface::not_implemented(CURRENT, CAPABILITY),
         Interface::not_implemented(OLDER, CAPABILITY),

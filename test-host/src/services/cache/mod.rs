@@ -2,6 +2,7 @@
 //! `momento:functions/cache-scalar` (older generation, as lists), both on the host's one [`CacheMock`],
 //! shared by all invocations. Lists (`cache-list`, both generations) are in [`list`].
 
+pub(crate) mod fixtures;
 pub(crate) mod list;
 mod mock;
 mod types;
@@ -23,7 +24,6 @@ use crate::bindings::momento::functions::cache_scalar as older;
 use crate::state::{HostState, Services};
 
 pub(crate) const SERVICE: Service = Service {
-    name: "cache",
     interfaces: &[
         Interface::implemented("momento:cache-scalar/cache-scalar@1.0.0"),
         Interface::implemented("momento:functions/cache-scalar@1.0.0"),

@@ -3,6 +3,7 @@
 //! AWS services (requests to DynamoDB or S3 endpoints no route matches), or in real mode by the network
 //! through the host's shared pooled client, signed with SigV4 when the request asks for it.
 
+pub(crate) mod fixtures;
 mod mock;
 mod real;
 mod types;
@@ -29,7 +30,6 @@ use mock::{MockRequest, Routed};
 use real::Outbound;
 
 pub(crate) const SERVICE: Service = Service {
-    name: "http",
     interfaces: &[
         Interface::implemented("momento:http/http@1.1.0"),
         Interface::implemented("momento:http/http@1.0.0"),

@@ -18,7 +18,6 @@ use crate::logs::{Level, LogRecord, LogSource};
 use crate::state::{HostState, Services};
 
 pub(crate) const SERVICE: Service = Service {
-    name: "log",
     interfaces: &[
         Interface::implemented("momento:log/logging@1.0.0"),
         Interface::implemented("momento:host/logging@1.0.0"),

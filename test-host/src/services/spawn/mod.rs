@@ -12,7 +12,6 @@ const CAPABILITY: &str = "spawn functions";
 const OLDER: &str = "momento:host/spawn@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "spawn",
     interfaces: &[Interface::not_implemented(OLDER, CAPABILITY)],
     link,
 };

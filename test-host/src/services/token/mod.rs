@@ -14,7 +14,6 @@ const CURRENT: &str = "momento:token/token@1.0.0";
 const OLDER: &str = "momento:functions/token@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "tokens",
     interfaces: &[
         Interface::not_implemented(CURRENT, CAPABILITY),
         Interface::not_implemented(OLDER, CAPABILITY),

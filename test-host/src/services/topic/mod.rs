@@ -15,7 +15,6 @@ const CURRENT: &str = "momento:topic/topic@1.0.0";
 const OLDER: &str = "momento:functions/topic@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "topics",
     interfaces: &[
         Interface::not_implemented(CURRENT, CAPABILITY),
         Interface::not_implemented(OLDER, CAPABILITY),

@@ -17,7 +17,6 @@ const CURRENT: &str = "momento:valkey/valkey@1.0.0";
 const OLDER: &str = "momento:host/redis@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "valkey",
     interfaces: &[
         Interface::not_implemented(CURRENT, CAPABILITY),
         Interface::not_implemented(OLDER, CAPABILITY),

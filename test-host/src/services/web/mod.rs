@@ -17,7 +17,6 @@ use crate::state::HostState;
 const STREAM: &str = "momento:web-function/web-function-stream@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
-    name: "web",
     interfaces: &[
         Interface::implemented("momento:web-function/web-function-support@1.0.0"),
         Interface::not_implemented(STREAM, "streaming and SSE responses"),

@@ -533,7 +533,7 @@ pub(crate) fn item_size(attrs: &Attrs) -> usize {
 }
 
 /// The type of a key attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
 pub enum KeyType {
     /// String.
     S,

@@ -1,5 +1,6 @@
 //! The store through its typed API and its REST protocol.
 
+use super::rest::{RestRequest, RestResponse, error_response};
 use super::*;
 
 fn store() -> S3Store {

@@ -1,0 +1,67 @@
+//! The cache's fixtures section: `[[cache.items]]`, parsed and validated.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::fixtures::{Check, FixtureError};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCache {
+    #[serde(default)]
+    items: Vec<RawCacheItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCacheItem {
+    key: String,
+    value: Option<String>,
+    value_base64: Option<String>,
+    json: Option<Value>,
+    ttl_ms: Option<u64>,
+}
+
+/// A cache item from a fixtures file, validated, for the cache mock to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CacheItemFixture {
+    pub(crate) key: Vec<u8>,
+    pub(crate) value: Vec<u8>,
+    pub(crate) ttl: Option<Duration>,
+}
+
+/// Validate `[[cache.items]]`.
+pub(crate) fn validate(
+    check: &Check<'_>,
+    raw: RawCache,
+) -> Result<Vec<CacheItemFixture>, FixtureError> {
+    let mut out = Vec::new();
+    for (i, raw) in raw.items.into_iter().enumerate() {
+        let field = format!("cache.items[{i}]");
+        if raw.key.is_empty() {
+            return Err(check.invalid(format!("{field}.key"), "must not be empty"));
+        }
+        let value = check.one_body(
+            &field,
+            "value, value_base64 or json",
+            vec![
+                raw.value.map(|v| Ok(v.into_bytes())),
+                raw.value_base64
+                    .map(|v| check.base64(format!("{field}.value_base64"), &v)),
+                raw.json.map(|v| Ok(v.to_string().into_bytes())),
+            ],
+        )?;
+        if raw.ttl_ms == Some(0) {
+            return Err(check.invalid(format!("{field}.ttl_ms"), "must be at least 1"));
+        }
+        out.push(CacheItemFixture {
+            key: raw.key.into_bytes(),
+            value,
+            ttl: raw.ttl_ms.map(Duration::from_millis),
+        });
+    }
+
+    Ok(out)
+}
