@@ -637,6 +637,16 @@ impl TestHost {
         self.services.aws.s3.object(bucket, key)
     }
 
+    /// One version of the object at `key` in a versioned `bucket` (see [`S3Bucket::versioned`]).
+    pub fn s3_object_version(&self, bucket: &str, key: &str, version_id: &str) -> Option<S3Object> {
+        self.services
+            .aws
+            .s3
+            .get_version(bucket, key, version_id)
+            .ok()
+            .flatten()
+    }
+
     /// The keys of `bucket` in order; `None` when there is no such bucket.
     pub fn s3_keys(&self, bucket: &str) -> Option<Vec<String>> {
         self.services.aws.s3.keys(bucket)
