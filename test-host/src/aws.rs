@@ -9,16 +9,16 @@
 //!   `Unauthorized` errors.
 //! - **Faults**: [`AwsFault`] answers matching calls with an error instead (throttling, access denied, an
 //!   internal error...), from the builder or at any time with
-//!   [`TestHost::inject_aws_fault`](crate::TestHost::inject_aws_fault).
+//!   [`AwsMock::inject_fault`](crate::AwsMock::inject_fault).
 //! - **Recorded calls**: every call, including refused and faulted ones, is an [`AwsCall`] in
-//!   [`TestHost::aws_calls`](crate::TestHost::aws_calls).
-//! - **State**: [`TestHost::dynamodb_item`](crate::TestHost::dynamodb_item),
-//!   [`TestHost::s3_object`](crate::TestHost::s3_object) and friends read what the function left behind.
+//!   [`AwsMock::calls`](crate::AwsMock::calls) (`host.aws().calls()`).
+//! - **State**: [`AwsMock::dynamodb_item`](crate::AwsMock::dynamodb_item),
+//!   [`AwsMock::s3_object`](crate::AwsMock::s3_object) and friends read what the function left behind.
 //!
 //! The services validate requests like AWS does and answer with its error codes (`ValidationException:
 //! One or more parameter values were invalid: Missing the key user_id in the item`, `NoSuchBucket`, ...).
 //! The host keeps one authenticated session per (region, credentials) across invocations, as production
-//! keeps its AWS clients hot ([`TestHost::aws_sessions`](crate::TestHost::aws_sessions)).
+//! keeps its AWS clients hot ([`AwsMock::sessions`](crate::AwsMock::sessions)).
 //!
 //! ```no_run
 //! use momento_functions_test_host::aws::{AwsFault, AwsService, DynamoDbTable, KeyType};
@@ -35,9 +35,9 @@
 //!     )
 //!     .build_crate(env!("CARGO_MANIFEST_DIR"))?;
 //! let response = host.invoke(Request::post("/").json(&json!({"user": "u1"})))?;
-//! assert_eq!(host.aws_calls()[1].operation, "GetItem");
+//! assert_eq!(host.aws().calls()[1].operation, "GetItem");
 //!
-//! host.inject_aws_fault(AwsFault::throttled().service(AwsService::DynamoDb).times(1));
+//! host.aws().inject_fault(AwsFault::throttled().service(AwsService::DynamoDb).times(1));
 //! let throttled = host.invoke(Request::post("/").json(&json!({"user": "u1"})))?;
 //! assert_eq!(throttled.status(), 429);
 //! # Ok(()) }

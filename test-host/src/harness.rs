@@ -577,79 +577,19 @@ impl TestHost {
             .clear();
     }
 
-    /// Every AWS call of every invocation so far, in order (including refused and faulted ones).
-    pub fn aws_calls(&self) -> Vec<AwsCall> {
-        self.services.aws.calls()
+    /// The AWS services every invocation shares: recorded calls, faults, sessions, and what the function
+    /// left in DynamoDB, S3 and Secrets Manager.
+    pub fn aws(&self) -> AwsMock {
+        AwsMock {
+            services: Arc::clone(&self.services),
+        }
     }
 
-    /// Forget the recorded AWS calls.
-    pub fn clear_aws_calls(&self) {
-        self.services.aws.clear_calls();
-    }
-
-    /// From now on, answer matching AWS calls with an error (see [`AwsFault`]).
-    pub fn inject_aws_fault(&self, fault: AwsFault) {
-        self.services.aws.add_fault(fault);
-    }
-
-    /// Remove every injected AWS fault that is left.
-    pub fn clear_aws_faults(&self) {
-        self.services.aws.clear_faults();
-    }
-
-    /// How many authenticated AWS sessions (one per region and credentials) the host keeps hot.
-    pub fn aws_sessions(&self) -> usize {
-        self.services.aws.session_count()
-    }
-
-    /// The DynamoDB item of `table` with `key` (plain JSON, e.g. `json!({"user_id": "u1"})`), as plain JSON.
-    pub fn dynamodb_item(&self, table: &str, key: &serde_json::Value) -> Option<serde_json::Value> {
-        self.services.aws.ddb.item_plain(table, key)
-    }
-
-    /// Every item of the DynamoDB table in key order, as plain JSON; `None` when there is no such table.
-    pub fn dynamodb_items(&self, table: &str) -> Option<Vec<serde_json::Value>> {
-        self.services.aws.ddb.items_plain(table)
-    }
-
-    /// Every version of the secret `name`, oldest first; `None` when there is no such secret.
-    pub fn secret_versions(&self, name: &str) -> Option<Vec<SecretVersion>> {
-        self.services.aws.secrets.versions(name)
-    }
-
-    /// Put a new version of the secret `name` (creating it): it becomes `AWSCURRENT` and the version that was
-    /// current becomes `AWSPREVIOUS`, as `PutSecretValue` does. Returns its version id. Reads that allow
-    /// staleness may still get the earlier value until their copy is older than they allow.
-    pub fn put_secret(&self, name: &str, value: impl Into<Secret>) -> String {
-        self.services
-            .aws
-            .secrets
-            .put_version(name, value.into(), None)
-    }
-
-    /// Every `configure-logging` call so far: where the function asked Momento to send its logs.
-    pub fn logging_calls(&self) -> Vec<LoggingCall> {
-        self.services.logging.calls()
-    }
-
-    /// The S3 object at `key` in `bucket`.
-    pub fn s3_object(&self, bucket: &str, key: &str) -> Option<S3Object> {
-        self.services.aws.s3.object(bucket, key)
-    }
-
-    /// One version of the object at `key` in a versioned `bucket` (see [`S3Bucket::versioned`]).
-    pub fn s3_object_version(&self, bucket: &str, key: &str, version_id: &str) -> Option<S3Object> {
-        self.services
-            .aws
-            .s3
-            .get_version(bucket, key, version_id)
-            .ok()
-            .flatten()
-    }
-
-    /// The keys of `bucket` in order; `None` when there is no such bucket.
-    pub fn s3_keys(&self, bucket: &str) -> Option<Vec<String>> {
-        self.services.aws.s3.keys(bucket)
+    /// Logging as the function configured it (`configure-logging`).
+    pub fn logging(&self) -> LoggingMock {
+        LoggingMock {
+            services: Arc::clone(&self.services),
+        }
     }
 
     /// What the component imports and exports.
@@ -691,6 +631,129 @@ impl TestHost {
     /// Outbound HTTP: routes, recorded calls, expectations.
     pub fn http(&self) -> &HttpMock {
         &self.services.http
+    }
+}
+
+/// The AWS services of a host ([`TestHost::aws`]): DynamoDB, S3 and Secrets Manager in memory, the
+/// calls the function made, faults to inject, and the authenticated sessions kept hot. Cheap to clone; every
+/// clone sees the same services.
+///
+/// ```no_run
+/// use momento_functions_test_host::aws::{AwsFault, AwsService};
+/// use momento_functions_test_host::TestHost;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let host = TestHost::for_crate(env!("CARGO_MANIFEST_DIR"))?;
+/// let aws = host.aws();
+/// aws.inject_fault(AwsFault::throttled().service(AwsService::DynamoDb).times(1));
+/// for call in aws.calls() {
+///     println!("{} {} on {}: {:?}", call.service, call.operation, call.resource, call.error);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AwsMock {
+    services: Arc<Services>,
+}
+
+impl std::fmt::Debug for AwsMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsMock")
+            .field("sessions", &self.sessions())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwsMock {
+    /// Every AWS call of every invocation so far, in order (including refused and faulted ones, and
+    /// requests to AWS endpoints through `http`).
+    pub fn calls(&self) -> Vec<AwsCall> {
+        self.services.aws.calls()
+    }
+
+    /// Forget the recorded calls.
+    pub fn clear_calls(&self) {
+        self.services.aws.clear_calls();
+    }
+
+    /// From now on, answer matching calls with an error (see [`AwsFault`]).
+    pub fn inject_fault(&self, fault: AwsFault) {
+        self.services.aws.add_fault(fault);
+    }
+
+    /// Remove every injected fault that is left.
+    pub fn clear_faults(&self) {
+        self.services.aws.clear_faults();
+    }
+
+    /// How many authenticated sessions (one per region and credentials) the host keeps hot.
+    pub fn sessions(&self) -> usize {
+        self.services.aws.session_count()
+    }
+
+    /// The DynamoDB item of `table` with `key` (plain JSON, e.g. `json!({"user_id": "u1"})`), as plain JSON.
+    pub fn dynamodb_item(&self, table: &str, key: &serde_json::Value) -> Option<serde_json::Value> {
+        self.services.aws.ddb.item_plain(table, key)
+    }
+
+    /// Every item of the DynamoDB table in key order, as plain JSON; `None` when there is no such table.
+    pub fn dynamodb_items(&self, table: &str) -> Option<Vec<serde_json::Value>> {
+        self.services.aws.ddb.items_plain(table)
+    }
+
+    /// The S3 object at `key` in `bucket` (its current version).
+    pub fn s3_object(&self, bucket: &str, key: &str) -> Option<S3Object> {
+        self.services.aws.s3.object(bucket, key)
+    }
+
+    /// One version of the object at `key` in a versioned `bucket` (see [`S3Bucket::versioned`]).
+    pub fn s3_object_version(&self, bucket: &str, key: &str, version_id: &str) -> Option<S3Object> {
+        self.services
+            .aws
+            .s3
+            .get_version(bucket, key, version_id)
+            .ok()
+            .flatten()
+    }
+
+    /// The keys of `bucket` in order; `None` when there is no such bucket.
+    pub fn s3_keys(&self, bucket: &str) -> Option<Vec<String>> {
+        self.services.aws.s3.keys(bucket)
+    }
+
+    /// Every version of the secret `name`, oldest first; `None` when there is no such secret.
+    pub fn secret_versions(&self, name: &str) -> Option<Vec<SecretVersion>> {
+        self.services.aws.secrets.versions(name)
+    }
+
+    /// Put a new version of the secret `name` (creating it): it becomes `AWSCURRENT` and the version that
+    /// was current becomes `AWSPREVIOUS`, as `PutSecretValue` does. Returns its version id. Reads that
+    /// allow staleness may still get the earlier value until their copy is older than they allow.
+    pub fn put_secret(&self, name: &str, value: impl Into<Secret>) -> String {
+        self.services
+            .aws
+            .secrets
+            .put_version(name, value.into(), None)
+    }
+}
+
+/// The function's logging configuration ([`TestHost::logging`]). The function's log lines themselves are
+/// in [`Response::logs`] and [`TestHost::logs`].
+#[derive(Clone)]
+pub struct LoggingMock {
+    services: Arc<Services>,
+}
+
+impl std::fmt::Debug for LoggingMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoggingMock").finish_non_exhaustive()
+    }
+}
+
+impl LoggingMock {
+    /// Every `configure-logging` call so far: where the function asked Momento to send its logs.
+    pub fn configurations(&self) -> Vec<LoggingCall> {
+        self.services.logging.calls()
     }
 }
 

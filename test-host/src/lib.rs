@@ -38,7 +38,7 @@ pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
 pub use fixtures::{FixtureError, Fixtures};
 pub use guest_build::BuildError;
-pub use harness::{Request, Response, TestHost, TestHostBuilder};
+pub use harness::{AwsMock, LoggingMock, Request, Response, TestHost, TestHostBuilder};
 pub use limits::Limits;
 pub use logs::{Level, LogRecord, LogSource};
 pub use runtime::policy::Handler;

@@ -235,7 +235,8 @@ fn logging_is_configured_to_a_topic_and_lines_are_shown_anyway() {
         .expect("invoke");
     assert_eq!(response.text().ok(), Some("logged"));
     let configured = host
-        .logging_calls()
+        .logging()
+        .configurations()
         .into_iter()
         .find(|c| c.invocation_id == response.invocation_id())
         .expect("a configure-logging call");
@@ -284,12 +285,12 @@ fn s3_put_and_get_with_metadata_through_a_federated_role() {
     assert_eq!(body["body"], "hello");
     assert_eq!(body["metadata"], json!({"origin": "published-web"}));
     assert_eq!(body["etag"], "\"5d41402abc4b2a76b9719d911017c592\"");
-    let object = host.s3_object("docs", "notes/a.txt").expect("stored");
+    let object = host.aws().s3_object("docs", "notes/a.txt").expect("stored");
     assert_eq!(
         object.metadata,
         [("origin".to_owned(), "published-web".to_owned())]
     );
-    let calls = host.aws_calls();
+    let calls = host.aws().calls();
     assert!(
         calls
             .iter()
@@ -333,26 +334,27 @@ fn secrets_are_read_and_allowed_staleness_serves_the_earlier_copy() {
         )
     };
     assert_eq!(read(0), (200, "pw-1".to_owned()));
-    host.put_secret("prod/db", "pw-2");
+    host.aws().put_secret("prod/db", "pw-2");
     assert_eq!(
         read(60),
         (200, "pw-1".to_owned()),
         "a copy up to 60 s old is allowed"
     );
     assert_eq!(read(0), (200, "pw-2".to_owned()));
-    host.put_secret("prod/db", "pw-3");
+    host.aws().put_secret("prod/db", "pw-3");
     host.clock().advance(Duration::from_secs(61));
     assert_eq!(
         read(60),
         (200, "pw-3".to_owned()),
         "the copy is now too old"
     );
-    let versions = host.secret_versions("prod/db").expect("the secret");
+    let versions = host.aws().secret_versions("prod/db").expect("the secret");
     assert_eq!(versions.len(), 3);
     assert_eq!(versions[2].stages, ["AWSCURRENT"]);
     assert_eq!(versions[1].stages, ["AWSPREVIOUS"]);
     let from_copy = host
-        .aws_calls()
+        .aws()
+        .calls()
         .into_iter()
         .filter(|c| c.params.get("served_from_copy").is_some())
         .count();
