@@ -190,7 +190,7 @@ impl TestHostBuilder {
         self
     }
 
-    /// Keep every AWS call in [`TestHost::aws_calls`] (default on). Turn it off for long runs (benchmarks,
+    /// Keep every AWS call in [`AwsMock::calls`] (default on). Turn it off for long runs (benchmarks,
     /// servers): the history grows with every call.
     pub fn keep_aws_calls(mut self, keep: bool) -> Self {
         self.keep_aws_calls = keep;
