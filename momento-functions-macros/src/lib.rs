@@ -4,6 +4,8 @@
 //! Each macro goes parse → validate → expand: parse keeps spans, validate reports every mistake at
 //! once on the offending token, expand emits the component export.
 
+#![deny(missing_docs)]
+
 mod expand;
 mod parse;
 mod validate;
