@@ -191,6 +191,8 @@ fn aws_status(error: &(dyn std::error::Error + 'static)) -> Option<StatusCode> {
     let status = if let Some(error) = error.downcast_ref::<auth::Error>() {
         match error {
             auth::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
+            auth::Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            auth::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_GATEWAY,
         }
     } else if let Some(error) = error.downcast_ref::<ddb::Error>() {

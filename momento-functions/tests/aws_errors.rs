@@ -9,7 +9,10 @@ fn status(error: impl std::error::Error + Send + Sync + 'static) -> u16 {
 
 #[test]
 fn auth_errors() {
-    assert_eq!(status(auth::Error::Unauthorized("m".to_owned())), 403);
+    let m = || "m".to_owned();
+    assert_eq!(status(auth::Error::Unauthorized(m())), 403);
+    assert_eq!(status(auth::Error::Malformed(m())), 400);
+    assert_eq!(status(auth::Error::Throttled(m())), 429);
 }
 
 #[test]

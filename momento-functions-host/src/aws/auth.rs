@@ -25,7 +25,12 @@ use crate::wit::momento::http1_1_0::http::{self, Authorization as HttpAuthorizat
 
 /// Why no [`AwsCredentialsProvider`] could be made.
 ///
-/// In a handler, `?` turns it into a `403` error response.
+/// The published `aws-auth` interface has one error variant, `unauthorized`; a message that starts with
+/// one of STS's error codes for a bad request (`ValidationError: ...`) or for throttling
+/// (`Throttling: ...`) gets the more precise variant.
+///
+/// In a handler, `?` turns it into an error response: `Unauthorized` 403, `Malformed` 400, `Throttled`
+/// 429.
 ///
 /// ```
 /// use momento_functions_host::aws::auth::Error;
@@ -40,12 +45,29 @@ pub enum Error {
     /// [`build_environment_aws_credentials!`](crate::build_environment_aws_credentials) reads.
     #[error("AWS refused the credentials: {0}")]
     Unauthorized(String),
+    /// The region, credentials or role ARN are not well formed (`ValidationError`).
+    #[error("malformed AWS credentials request: {0}")]
+    Malformed(String),
+    /// AWS asked to slow down (`Throttling`).
+    #[error("AWS throttled the credentials request: {0}")]
+    Throttled(String),
 }
 
 impl From<wit::AuthError> for Error {
     fn from(error: wit::AuthError) -> Self {
-        match error {
-            wit::AuthError::Unauthorized(m) => Error::Unauthorized(m),
+        let wit::AuthError::Unauthorized(message) = error;
+        let code = message
+            .split_once(':')
+            .map(|(code, _)| code.trim())
+            .unwrap_or_default();
+        match code {
+            "ValidationError" | "MalformedPolicyDocument" | "InvalidParameterValue" => {
+                Error::Malformed(message)
+            }
+            "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+                Error::Throttled(message)
+            }
+            _ => Error::Unauthorized(message),
         }
     }
 }
@@ -352,6 +374,24 @@ mod tests {
         assert_eq!(
             Error::from(wit::AuthError::Unauthorized("no".into())),
             Error::Unauthorized("no".into())
+        );
+        assert_eq!(
+            Error::from(wit::AuthError::Unauthorized(
+                "ValidationError: `mars-north` is not an AWS region".into()
+            )),
+            Error::Malformed("ValidationError: `mars-north` is not an AWS region".into())
+        );
+        assert_eq!(
+            Error::from(wit::AuthError::Unauthorized(
+                "Throttling: Rate exceeded".into()
+            )),
+            Error::Throttled("Throttling: Rate exceeded".into())
+        );
+        assert_eq!(
+            Error::from(wit::AuthError::Unauthorized(
+                "AccessDenied: not allowed: sts:AssumeRole".into()
+            )),
+            Error::Unauthorized("AccessDenied: not allowed: sts:AssumeRole".into())
         );
         assert_eq!(
             Error::Unauthorized("no".into()).to_string(),
