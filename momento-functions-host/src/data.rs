@@ -145,8 +145,10 @@ fn read_host(buffer: &wit::Buffer, out: &mut Vec<u8>) -> io::Result<()> {
     loop {
         let ready = buffer.remaining().max(CHUNK);
         match buffer.try_read(ready).map_err(stream_error)? {
-            Some(chunk) => out.extend_from_slice(&chunk),
-            None => return Ok(()),
+            // The host never hands over an empty chunk before the end; should one come, it is the end
+            // rather than a reason to spin until the deadline.
+            Some(chunk) if !chunk.is_empty() => out.extend_from_slice(&chunk),
+            Some(_) | None => return Ok(()),
         }
     }
 }
