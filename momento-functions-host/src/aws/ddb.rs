@@ -270,17 +270,7 @@ impl DynamoDBClient {
 
     /// Call `operation` of DynamoDB's HTTP API with `request`; its JSON answer.
     fn call(&self, operation: &str, request: Value) -> Result<Value, Error> {
-        let url = format!("https://dynamodb.{}.amazonaws.com/", self.signer.region());
-        let headers = vec![
-            (
-                "content-type".to_owned(),
-                "application/x-amz-json-1.0".to_owned(),
-            ),
-            (
-                "x-amz-target".to_owned(),
-                format!("DynamoDB_20120810.{operation}"),
-            ),
-        ];
+        let (url, headers) = http_request(self.signer.region(), operation);
         let response = self
             .signer
             .send(
@@ -302,5 +292,46 @@ impl DynamoDBClient {
                 "DynamoDB answered {operation} with invalid JSON: {e}"
             ))
         })
+    }
+}
+
+/// URL and headers of a call to `operation` of DynamoDB's HTTP API in `region`.
+fn http_request(region: &str, operation: &str) -> (String, Vec<(String, String)>) {
+    (
+        format!("https://dynamodb.{region}.amazonaws.com/"),
+        vec![
+            (
+                "content-type".to_owned(),
+                "application/x-amz-json-1.0".to_owned(),
+            ),
+            (
+                "x-amz-target".to_owned(),
+                format!("DynamoDB_20120810.{operation}"),
+            ),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_calls_go_to_the_regional_endpoint_with_the_json_protocol() {
+        let (url, headers) = http_request("eu-central-1", "Query");
+        assert_eq!(url, "https://dynamodb.eu-central-1.amazonaws.com/");
+        assert_eq!(
+            headers,
+            [
+                (
+                    "content-type".to_owned(),
+                    "application/x-amz-json-1.0".to_owned()
+                ),
+                (
+                    "x-amz-target".to_owned(),
+                    "DynamoDB_20120810.Query".to_owned()
+                ),
+            ]
+        );
     }
 }

@@ -271,7 +271,7 @@ impl S3Client {
         if key.is_empty() {
             return Err(Error::Malformed("the object key is empty".into()));
         }
-        let url = format!("{}{}", self.bucket_url(bucket), uri_encode(key, true));
+        let url = object_url(bucket, self.signer.region(), key);
         self.call("DeleteObject", "DELETE", url)?;
         Ok(())
     }
@@ -310,28 +310,15 @@ impl S3Client {
         continuation_token: Option<&str>,
         max_keys: Option<u32>,
     ) -> Result<ListPage, Error> {
-        let mut url = format!(
-            "{}?list-type=2&prefix={}",
-            self.bucket_url(bucket),
-            uri_encode(prefix, false)
+        let url = list_url(
+            bucket,
+            self.signer.region(),
+            prefix,
+            continuation_token,
+            max_keys,
         );
-        if let Some(token) = continuation_token {
-            url.push_str("&continuation-token=");
-            url.push_str(&uri_encode(token, false));
-        }
-        if let Some(max_keys) = max_keys {
-            url.push_str(&format!("&max-keys={max_keys}"));
-        }
         let response = self.call("ListObjectsV2", "GET", url)?;
         parse_list(&response.body)
-    }
-
-    fn bucket_url(&self, bucket: &str) -> String {
-        format!(
-            "https://{}.s3.{}.amazonaws.com/",
-            bucket,
-            self.signer.region()
-        )
     }
 
     fn call(&self, operation: &str, method: &str, url: String) -> Result<AwsResponse, Error> {
@@ -345,6 +332,39 @@ impl S3Client {
             Err(from_http(&response))
         }
     }
+}
+
+/// The virtual-hosted-style URL of `bucket`'s root.
+fn bucket_url(bucket: &str, region: &str) -> String {
+    format!("https://{bucket}.s3.{region}.amazonaws.com/")
+}
+
+/// The URL of the object `key` (percent-encoded, `/` kept).
+fn object_url(bucket: &str, region: &str, key: &str) -> String {
+    format!("{}{}", bucket_url(bucket, region), uri_encode(key, true))
+}
+
+/// The URL of a ListObjectsV2 page.
+fn list_url(
+    bucket: &str,
+    region: &str,
+    prefix: &str,
+    continuation_token: Option<&str>,
+    max_keys: Option<u32>,
+) -> String {
+    let mut url = format!(
+        "{}?list-type=2&prefix={}",
+        bucket_url(bucket, region),
+        uri_encode(prefix, false)
+    );
+    if let Some(token) = continuation_token {
+        url.push_str("&continuation-token=");
+        url.push_str(&uri_encode(token, false));
+    }
+    if let Some(max_keys) = max_keys {
+        url.push_str(&format!("&max-keys={max_keys}"));
+    }
+    url
 }
 
 /// A `ListBucketResult`.
@@ -449,6 +469,22 @@ mod tests {
         assert_eq!(
             from_http(&response(502, "bad gateway")),
             Error::Other("HTTP 502: bad gateway".into())
+        );
+    }
+
+    #[test]
+    fn urls_are_virtual_hosted_and_percent_encoded() {
+        assert_eq!(
+            object_url("files", "eu-west-1", "reports/q 1+2.csv"),
+            "https://files.s3.eu-west-1.amazonaws.com/reports/q%201%2B2.csv"
+        );
+        assert_eq!(
+            list_url("files", "us-east-1", "", None, None),
+            "https://files.s3.us-east-1.amazonaws.com/?list-type=2&prefix="
+        );
+        assert_eq!(
+            list_url("files", "us-east-1", "a/b c", Some("t/1+="), Some(2)),
+            "https://files.s3.us-east-1.amazonaws.com/?list-type=2&prefix=a%2Fb%20c&continuation-token=t%2F1%2B%3D&max-keys=2"
         );
     }
 
