@@ -2,25 +2,28 @@
 
 use std::fmt::Write as _;
 
-use momento_functions_host::wit::momento::functions::cache as wit;
+use momento_functions_host::wit::momento::cache_scalar::cache_scalar as wit;
 
 /// Why a cache call failed. A missing item is not an error: reads return `Ok(None)`.
 ///
+/// The first eight variants are the platform's (`momento:cache-scalar`'s `error`); the others are the
+/// client's own.
+///
 /// In a handler, `?` turns it into an error response with a fitting status (see `momento-functions`):
-/// invalid argument 400, limit exceeded 413, permission denied 403, failed precondition 409,
-/// timeout 504, the others 500.
+/// invalid argument 400, limit exceeded 413, permission denied 403, failed precondition, not an
+/// integer and overflow 409, contention 503, timeout 504, the others 500.
 ///
 /// ```
 /// use momento_functions_cache::Error;
 ///
 /// fn describe(error: &Error) -> &'static str {
 ///     match error {
-///         Error::Timeout(_) => "try again",
+///         Error::Timeout | Error::Contention { .. } => "try again",
 ///         Error::LimitExceeded(_) => "too big",
 ///         _ => "failed",
 ///     }
 /// }
-/// assert_eq!(describe(&Error::Timeout("cache timed out".into())), "try again");
+/// assert_eq!(describe(&Error::Timeout), "try again");
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -32,17 +35,32 @@ pub enum Error {
     #[error("cache limit exceeded: {0}")]
     LimitExceeded(String),
     /// The cache did not answer in time.
-    #[error("cache timeout: {0}")]
-    Timeout(String),
+    #[error("the cache did not answer in time")]
+    Timeout,
     /// The function is not allowed to do this.
     #[error("cache permission denied: {0}")]
     PermissionDenied(String),
-    /// The item is not in the state the operation needs, e.g. incrementing a value that is not an integer.
+    /// The cache is not in the state the operation needs.
     #[error("cache precondition failed: {0}")]
     FailedPrecondition(String),
+    /// Something the operation needs does not exist (e.g. the cache itself).
+    #[error("cache not found: {0}")]
+    NotFound(String),
+    /// The platform cancelled the request.
+    #[error("the cache request was cancelled")]
+    RequestCancelled,
     /// The cache failed on its side.
-    #[error("internal cache error: {0}")]
-    Internal(String),
+    #[error("internal cache error")]
+    Internal,
+    /// A value the host handed over as a buffer stopped arriving partway.
+    #[error("reading the value of cache key {key} failed")]
+    ValueRead {
+        /// The key, for display (lossy UTF-8, shortened).
+        key: String,
+        /// Why: [`std::io::ErrorKind::TimedOut`] when the invocation ran out of time.
+        #[source]
+        source: std::io::Error,
+    },
     /// [`set_json`](crate::set_json) could not serialize the value.
     #[error("cannot serialize the value for cache key {key} as JSON")]
     SerializeJson {
@@ -70,6 +88,29 @@ pub enum Error {
         #[source]
         source: std::string::FromUtf8Error,
     },
+    /// [`increment`](crate::increment) found a value that is not a decimal integer.
+    #[error("the value of cache key {key} is not an integer")]
+    NotAnInteger {
+        /// The key, for display (lossy UTF-8, shortened).
+        key: String,
+    },
+    /// [`increment`](crate::increment) would leave the range of `i64`.
+    #[error("incrementing cache key {key} by {amount} overflows")]
+    Overflow {
+        /// The key, for display (lossy UTF-8, shortened).
+        key: String,
+        /// The amount that did not fit.
+        amount: i64,
+    },
+    /// [`increment`](crate::increment) lost every compare-and-set race: other invocations kept changing
+    /// the value between its read and its write.
+    #[error("cache key {key} kept changing: gave up after {attempts} attempts")]
+    Contention {
+        /// The key, for display (lossy UTF-8, shortened).
+        key: String,
+        /// How many read-then-write rounds were tried.
+        attempts: u32,
+    },
 }
 
 impl From<wit::Error> for Error {
@@ -77,10 +118,12 @@ impl From<wit::Error> for Error {
         match error {
             wit::Error::InvalidArgument(m) => Error::InvalidArgument(m),
             wit::Error::LimitExceeded(m) => Error::LimitExceeded(m),
-            wit::Error::Timeout(m) => Error::Timeout(m),
+            wit::Error::Timeout => Error::Timeout,
             wit::Error::PermissionDenied(m) => Error::PermissionDenied(m),
             wit::Error::FailedPrecondition(m) => Error::FailedPrecondition(m),
-            wit::Error::Internal(m) => Error::Internal(m),
+            wit::Error::NotFound(m) => Error::NotFound(m),
+            wit::Error::RequestCancelled => Error::RequestCancelled,
+            wit::Error::InternalError => Error::Internal,
         }
     }
 }
@@ -133,6 +176,27 @@ mod tests {
         assert!(matches!(
             Error::from(wit::Error::FailedPrecondition("x".into())),
             Error::FailedPrecondition(_)
+        ));
+        assert!(matches!(Error::from(wit::Error::Timeout), Error::Timeout));
+        assert!(matches!(
+            Error::from(wit::Error::InternalError),
+            Error::Internal
+        ));
+        assert!(matches!(
+            Error::from(wit::Error::RequestCancelled),
+            Error::RequestCancelled
+        ));
+        assert!(matches!(
+            Error::from(wit::Error::NotFound("no cache".into())),
+            Error::NotFound(m) if m == "no cache"
+        ));
+        assert!(matches!(
+            Error::from(wit::Error::InvalidArgument("k".into())),
+            Error::InvalidArgument(_)
+        ));
+        assert!(matches!(
+            Error::from(wit::Error::PermissionDenied("k".into())),
+            Error::PermissionDenied(_)
         ));
     }
 }

@@ -3,15 +3,24 @@
 //! Most functions depend on [`momento-functions`](https://docs.rs/momento-functions) and reach this crate
 //! through it. This crate holds what the other SDK crates share:
 //!
-//! - the guest bindings of the one WIT contract (hidden: generated types never appear in public APIs),
+//! - the guest bindings of Momento's published contract (world `momento-functions:worlds/sdk-web`, from
+//!   the repository's `wit/`), hidden: generated types never appear in public APIs,
+//! - [`Data`]: bytes that may stay on the host (request and response bodies, cached values, objects),
+//! - [`Method`]: an HTTP method,
 //! - [`encoding`]: the [`Json`](encoding::Json) wrapper,
-//! - [`logging`]: the [`log`] facade routed to the host's logging interface,
+//! - [`logging`]: the [`log`] facade routed to the host's `momento:log` interface, and
+//!   [`configure_logging`](logging::configure_logging) (on Momento, nothing is logged until it is called),
 //! - [`aws`]: AWS credentials and the DynamoDB, S3 and Secrets Manager clients.
 #![deny(missing_docs)]
 
 pub mod aws;
+mod data;
 pub mod encoding;
 pub mod logging;
+mod method;
+
+pub use data::Data;
+pub use method::Method;
 
 #[doc(hidden)]
 #[allow(
@@ -26,9 +35,20 @@ pub mod wit {
     //! Generated guest bindings. Internal: no stability guarantees.
     wit_bindgen::generate!({
         path: "../wit",
-        world: "web-function",
+        world: "momento-functions:worlds/sdk-web",
         pub_export_macro: true,
         export_macro_name: "export_web_function",
         default_bindings_module: "::momento_functions_host::wit",
+        generate_all,
     });
+
+    /// A [`Data`](crate::Data) for WIT `data` the host handed over (a host buffer stays on the host).
+    pub fn data_from_wit(data: momento::bytes::bytes::Data) -> crate::Data {
+        crate::Data::from_wit(data)
+    }
+
+    /// WIT `data` for a [`Data`](crate::Data): a host buffer is handed back as it is, without a copy.
+    pub fn data_into_wit(data: crate::Data) -> momento::bytes::bytes::Data {
+        data.into_wit()
+    }
 }

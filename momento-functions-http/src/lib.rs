@@ -1,7 +1,10 @@
-//! The outbound HTTP client of momento-functions.
+//! The outbound HTTP client of momento-functions, on Momento's `momento:http` interface.
 //!
 //! Requests go through the host's pooled client, so connections stay warm across invocations. Build a
 //! [`Request`], [`send`](Request::send) it, and read the [`Response`]; every failure is one [`Error`].
+//! Bodies are [`Data`] both ways: a request body the function received, or an upstream's response
+//! body, passes through without being copied into the function's memory. The host can sign requests
+//! with AWS SigV4 ([`Authorization`]).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -21,15 +24,16 @@
 //!     .error_for_status()?
 //!     .json()?;
 //!
-//! let page = momento_functions_http::get("https://example.com/")?;
-//! println!("{} {} bytes, order {}", page.status(), page.body().len(), order.id);
+//! let page = momento_functions_http::get("https://example.com/")?.into_bytes()?;
+//! println!("{} bytes, order {}", page.len(), order.id);
 //! # Ok(()) }
 //! ```
 //!
 //! Every status is a response: check [`Response::status`] or call [`Response::error_for_status`].
-//! Without a [`timeout`](Request::timeout) the host's default applies (the test host: 2 s to connect,
-//! 10 s in all), and the host never waits past the invocation's own deadline. Redirects are not followed:
-//! a 3xx is returned as is.
+//! With a [`timeout`](Request::timeout) the request goes through the host's `invoke-with-timeout`;
+//! without one the host's default applies (the test host: 2 s to connect, 10 s in all), and the host
+//! never waits past the invocation's own deadline. Whether redirects are followed is the host's choice
+//! (the test host returns a 3xx as is; Momento reports endless ones as [`Error::TooManyRedirects`]).
 //!
 //! Host calls only work inside a function running on a host; the test host
 //! (`momento-functions-test-host`) mocks them for `cargo test` or sends them for real.
@@ -40,7 +44,8 @@ mod request;
 mod response;
 
 pub use error::Error;
-pub use request::Request;
+pub use momento_functions_host::{Data, Method};
+pub use request::{Authorization, Request};
 pub use response::Response;
 
 /// `GET url`: shorthand for `Request::get(url).send()`.

@@ -73,11 +73,11 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             struct __MomentoFunction;
 
             impl #krate::__private::Guest for __MomentoFunction {
-                fn handle(
-                    request: #krate::__private::WitRequest,
+                fn invoke(
+                    body: #krate::__private::WitData,
                 ) -> #krate::__private::WitResponse {
                     #krate::__private::init();
-                    let __momento_request = #krate::__private::request_from_wit(request);
+                    let __momento_request = #krate::__private::request_from_wit(body);
                     let response = match __momento_request.method() {
                         #(#arms)*
                         other => #krate::__private::method_not_allowed(other, #allow),

@@ -4,6 +4,8 @@
 //! Each macro goes parse → validate → expand: parse keeps spans, validate reports every mistake at
 //! once on the offending token, expand emits the component export.
 
+#![deny(missing_docs)]
+
 mod expand;
 mod parse;
 mod validate;
@@ -33,8 +35,8 @@ fn run<I: syn::parse::Parse>(
 /// ```
 ///
 /// The handler is a plain (non-async) `fn` with up to 8 parameters: every parameter but the last reads the
-/// request head (`RequestContext`, `Query<T>`, `Method`, `Headers`), the last may take the body (`Vec<u8>`,
-/// `String`, `Json<T>`, `WebRequest`). It returns anything that implements `IntoResponse`, usually
+/// request head (`RequestContext`, `Query<T>`, `Method`, `Headers`), the last may take the body (`Data`
+/// as it is, or read: `Vec<u8>`, `String`, `Json<T>`; or the whole `WebRequest`). It returns anything that implements `IntoResponse`, usually
 /// `FunctionResult<T>`. A request whose parameters cannot be extracted is answered 400 without calling the
 /// handler; a method other than POST is answered 405 with `Allow: POST`.
 ///
@@ -64,11 +66,11 @@ fn run<I: syn::parse::Parse>(
 /// ```text
 /// const _: () = {
 ///     struct __MomentoFunction;
-///     impl Guest for __MomentoFunction {                   // the component's `web.handle` export
-///         fn handle(request: WitRequest) -> WitResponse {
+///     impl Guest for __MomentoFunction {        // the export momento:web-function/guest-function-web
+///         fn invoke(body: WitData) -> WitResponse {
 ///             init();                                       // install the host logger
-///             let request = request_from_wit(request);      // moves the body, no copy
-///             let response = match request.method() {
+///             let request = request_from_wit(body);         // the body stays on the host
+///             let response = match request.method() {       // web-function-support.http-method
 ///                 Method::Post => call(echo_handler, request), // extract parameters, call, into_response
 ///                 other => method_not_allowed(other, "POST"),  // 405 + Allow
 ///             };

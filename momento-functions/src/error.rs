@@ -16,9 +16,12 @@ pub type FunctionResult<T> = Result<T, FunctionError>;
 ///
 /// | error | status |
 /// |---|---|
-/// | [`cache::Error`](crate::cache::Error) | `InvalidArgument` 400, `LimitExceeded` 413, `PermissionDenied` 403, `FailedPrecondition` 409, `Timeout` 504, others 500 |
-/// | [`http::Error`](crate::http::Error) | `Connect`, `RequestFailed`, `Status`, `DeserializeJson`, `Utf8` 502 (the upstream failed); `Timeout` 504; others 500 (the function built a bad request) |
+/// | [`cache::Error`](crate::cache::Error) | `InvalidArgument` 400, `LimitExceeded` 413, `PermissionDenied` 403, `FailedPrecondition`, `NotAnInteger`, `Overflow` 409, `Contention` 503, `Timeout` 504, others 500 |
+/// | [`http::Error`](crate::http::Error) | `RequestFailed`, `ConnectionFailed`, `ConnectionInterrupted`, `Tls`, `TooManyRedirects`, `MalformedResponse`, `Status`, `DeserializeJson`, `Utf8` 502 (the upstream failed); `Timeout`, `ConnectTimeout` 504; others 500 (the function built a bad request, or the host failed) |
 /// | AWS errors ([`aws::auth`](crate::aws::auth), [`aws::ddb`](crate::aws::ddb), [`aws::s3`](crate::aws::s3), [`aws::secrets`](crate::aws::secrets)) | `NotFound` 404, `ConditionFailed` 409, `Unauthorized` 403, `Malformed` 400, `Throttled` 429, `Other` 502, DynamoDB item conversion 500 |
+/// | [`logging::Error`](crate::logging::Error) | 500 |
+///
+/// Error bodies are JSON, unlike Momento's own SDK, whose error responses are plain text.
 ///
 /// Build one yourself to pick the status:
 ///
@@ -144,29 +147,38 @@ fn status_of(error: &(dyn std::error::Error + 'static)) -> StatusCode {
 }
 
 /// Cache errors: the caller's input (a key or value from the request) 400/413, the cache's refusal 403,
-/// a conflicting stored value 409, a slow cache 504; a bug or a broken cache 500.
+/// a conflicting stored value 409, a value that kept changing 503, a slow cache 504; a bug or a broken
+/// cache 500.
 fn cache_status(error: &crate::cache::Error) -> StatusCode {
     use crate::cache::Error;
     match error {
         Error::InvalidArgument(_) => StatusCode::BAD_REQUEST,
         Error::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::PermissionDenied(_) => StatusCode::FORBIDDEN,
-        Error::FailedPrecondition(_) => StatusCode::CONFLICT,
-        Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        Error::FailedPrecondition(_) | Error::NotAnInteger { .. } | Error::Overflow { .. } => {
+            StatusCode::CONFLICT
+        }
+        Error::Contention { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Timeout => StatusCode::GATEWAY_TIMEOUT,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
-/// HTTP errors: the upstream failed 502, timed out 504; the function built a bad request 500.
+/// HTTP errors: the upstream failed 502, timed out 504; the function built a bad request, or the host
+/// failed, 500.
 fn http_status(error: &crate::http::Error) -> StatusCode {
     use crate::http::Error;
     match error {
-        Error::Connect(_)
-        | Error::RequestFailed(_)
+        Error::RequestFailed(_)
+        | Error::ConnectionFailed(_)
+        | Error::ConnectionInterrupted(_)
+        | Error::Tls(_)
+        | Error::TooManyRedirects(_)
+        | Error::MalformedResponse(_)
         | Error::Status { .. }
         | Error::DeserializeJson(_)
         | Error::Utf8(_) => StatusCode::BAD_GATEWAY,
-        Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        Error::Timeout(_) | Error::ConnectTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -284,8 +296,25 @@ mod tests {
         assert_eq!(status(cache::Error::LimitExceeded(m())), 413);
         assert_eq!(status(cache::Error::PermissionDenied(m())), 403);
         assert_eq!(status(cache::Error::FailedPrecondition(m())), 409);
-        assert_eq!(status(cache::Error::Timeout(m())), 504);
-        assert_eq!(status(cache::Error::Internal(m())), 500);
+        assert_eq!(status(cache::Error::NotAnInteger { key: m() }), 409);
+        assert_eq!(
+            status(cache::Error::Overflow {
+                key: m(),
+                amount: 1
+            }),
+            409
+        );
+        assert_eq!(
+            status(cache::Error::Contention {
+                key: m(),
+                attempts: 3
+            }),
+            503
+        );
+        assert_eq!(status(cache::Error::Timeout), 504);
+        assert_eq!(status(cache::Error::Internal), 500);
+        assert_eq!(status(cache::Error::RequestCancelled), 500);
+        assert_eq!(status(cache::Error::NotFound(m())), 500);
         let json = serde_json::from_str::<u8>("x").unwrap_err();
         let error = cache::Error::DeserializeJson {
             key: "`k`".into(),
@@ -297,25 +326,45 @@ mod tests {
     #[test]
     fn http_errors_map_to_statuses() {
         let m = || "m".to_owned();
-        assert_eq!(status(http::Error::Connect(m())), 502);
-        assert_eq!(status(http::Error::RequestFailed(m())), 502);
+        for error in [
+            http::Error::RequestFailed(m()),
+            http::Error::ConnectionFailed(m()),
+            http::Error::ConnectionInterrupted(m()),
+            http::Error::Tls(m()),
+            http::Error::TooManyRedirects(m()),
+            http::Error::MalformedResponse(m()),
+            http::Error::Status {
+                status: 503,
+                url: "u".into(),
+                body: String::new(),
+            },
+            http::Error::DeserializeJson(serde_json::from_str::<u8>("x").unwrap_err()),
+        ] {
+            assert_eq!(status(error), 502);
+        }
         assert_eq!(status(http::Error::Timeout(m())), 504);
-        assert_eq!(status(http::Error::InvalidUrl(m())), 500);
-        assert_eq!(status(http::Error::InvalidHeader(m())), 500);
+        assert_eq!(status(http::Error::ConnectTimeout(m())), 504);
+        assert_eq!(
+            status(http::Error::InvalidUrl {
+                url: m(),
+                reason: m()
+            }),
+            500
+        );
+        assert_eq!(
+            status(http::Error::InvalidHeaderName {
+                name: m(),
+                reason: m()
+            }),
+            500
+        );
         assert_eq!(status(http::Error::InvalidMethod(m())), 500);
-        let error = http::Error::Status {
-            status: 503,
-            url: "u".into(),
-            body: String::new(),
-        };
-        assert_eq!(status(error), 502);
-        let json = serde_json::from_str::<u8>("x").unwrap_err();
-        assert_eq!(status(http::Error::DeserializeJson(json)), 502);
+        assert_eq!(status(http::Error::Internal), 500);
     }
 
     #[test]
     fn the_message_names_the_cause() {
-        let error = FunctionError::from(cache::Error::Timeout("no answer in 1s".into()));
-        assert_eq!(error.message(), "cache timeout: no answer in 1s");
+        let error = FunctionError::from(http::Error::Timeout("no answer in 1s".into()));
+        assert_eq!(error.message(), "request timed out: no answer in 1s");
     }
 }

@@ -5,9 +5,10 @@
 //!
 //! | parameter | from | rejection |
 //! |---|---|---|
-//! | `Vec<u8>` | the body | none |
-//! | `String` | the body | 400 when not UTF-8 |
-//! | [`Json<T>`] | the body, as JSON | 400 naming line, column and field |
+//! | [`Data`] | the body as it is: on a host, a buffer the host holds, passed on unread to HTTP, the cache, S3 or the response | none |
+//! | `Vec<u8>` | the body, read into memory | 400 (408 when it stopped arriving in time) |
+//! | `String` | the body | as `Vec<u8>`, and 400 when not UTF-8 |
+//! | [`Json<T>`] | the body, as JSON | as `Vec<u8>`, and 400 naming line, column and field |
 //! | [`WebRequest`] | the whole request | none |
 //! | [`Query<T>`] | the query string | 400 when it does not deserialize into `T` |
 //! | [`RequestContext`] | method, path, query, headers, invocation id, function name, token metadata | none |
@@ -18,7 +19,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    Headers, IntoResponse, Json, Method, RequestContext, StatusCode, WebRequest, WebResponse,
+    Data, Headers, IntoResponse, Json, Method, RequestContext, StatusCode, WebRequest, WebResponse,
 };
 
 /// Extract a value from the request head (anything but the body).
@@ -27,7 +28,7 @@ use crate::{
     label = "not a request-head extractor",
     note = "parameters before the last one, and every parameter of a `get!` handler, must be one of: \
             `RequestContext`, `Query<T>`, `Method`, `Headers`",
-    note = "the request body (`Vec<u8>`, `String`, `Json<T>`, `WebRequest`) can only be taken by the last parameter of a `post!` handler"
+    note = "the request body (`Data`, `Vec<u8>`, `String`, `Json<T>`, `WebRequest`) can only be taken by the last parameter of a `post!` handler"
 )]
 pub trait FromRequestParts: Sized {
     /// What the request gets back when extraction fails.
@@ -54,7 +55,7 @@ pub mod via {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be extracted from a request",
     label = "not a handler parameter type",
-    note = "handler parameters must be one of: `Vec<u8>`, `String`, `Json<T>`, `WebRequest` (body, last parameter only), \
+    note = "handler parameters must be one of: `Data`, `Vec<u8>`, `String`, `Json<T>`, `WebRequest` (body, last parameter only), \
             or `RequestContext`, `Query<T>`, `Method`, `Headers`",
     note = "for a typed JSON body use `Json<MyType>` where `MyType: serde::Deserialize`, or `post!(handler, Request, Response)`"
 )]
@@ -77,7 +78,8 @@ impl<T: FromRequestParts> FromRequest<via::ViaParts> for T {
     }
 }
 
-/// Why a request could not be extracted. Answered with its status (400) and a JSON body:
+/// Why a request could not be extracted. Answered with its status (400, or 408 for a body that did not
+/// arrive in time) and a JSON body:
 /// `{"status": 400, "error": "Bad Request", "message": "...", "details": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
@@ -89,6 +91,11 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RejectionKind {
+    /// The body stopped arriving before its end.
+    BodyRead {
+        /// Because the invocation ran out of time (answered 408).
+        timed_out: bool,
+    },
     /// A `String` body that is not UTF-8.
     InvalidUtf8 {
         /// Byte offset of the first invalid byte.
@@ -120,11 +127,17 @@ impl Rejection {
 
     /// The status the request is answered with.
     pub fn status(&self) -> StatusCode {
-        StatusCode::BAD_REQUEST
+        match self.kind {
+            RejectionKind::BodyRead { timed_out: true } => StatusCode::REQUEST_TIMEOUT,
+            _ => StatusCode::BAD_REQUEST,
+        }
     }
 
     fn details(&self) -> serde_json::Value {
         match &self.kind {
+            RejectionKind::BodyRead { timed_out } => {
+                serde_json::json!({ "kind": "body_read", "timed_out": timed_out })
+            }
             RejectionKind::InvalidUtf8 { valid_up_to } => {
                 serde_json::json!({ "kind": "invalid_utf8", "valid_up_to": valid_up_to })
             }
@@ -190,17 +203,34 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Resul
     Ok(value)
 }
 
-impl FromRequest for Vec<u8> {
+/// Read the whole body into memory.
+pub(crate) fn read_body(body: Data) -> Result<Vec<u8>, Rejection> {
+    body.try_into_bytes().map_err(|e| Rejection {
+        kind: RejectionKind::BodyRead {
+            timed_out: e.kind() == std::io::ErrorKind::TimedOut,
+        },
+        message: format!("the request body could not be read: {e}"),
+    })
+}
+
+impl FromRequest for Data {
     type Rejection = std::convert::Infallible;
     fn from_request(request: WebRequest) -> Result<Self, Self::Rejection> {
         Ok(request.body)
     }
 }
 
+impl FromRequest for Vec<u8> {
+    type Rejection = Rejection;
+    fn from_request(request: WebRequest) -> Result<Self, Self::Rejection> {
+        read_body(request.body)
+    }
+}
+
 impl FromRequest for String {
     type Rejection = Rejection;
     fn from_request(request: WebRequest) -> Result<Self, Self::Rejection> {
-        String::from_utf8(request.body).map_err(|e| {
+        String::from_utf8(read_body(request.body)?).map_err(|e| {
             let valid_up_to = e.utf8_error().valid_up_to();
             Rejection {
                 kind: RejectionKind::InvalidUtf8 { valid_up_to },
@@ -213,7 +243,7 @@ impl FromRequest for String {
 impl<T: DeserializeOwned> FromRequest for Json<T> {
     type Rejection = Rejection;
     fn from_request(request: WebRequest) -> Result<Self, Self::Rejection> {
-        parse_json(&request.body, "request body").map(Json)
+        parse_json(&read_body(request.body)?, "request body").map(Json)
     }
 }
 
@@ -240,14 +270,14 @@ impl FromRequestParts for RequestContext {
 impl FromRequestParts for Method {
     type Rejection = std::convert::Infallible;
     fn from_request_parts(context: &RequestContext) -> Result<Self, Self::Rejection> {
-        Ok(context.method.clone())
+        Ok(context.method().clone())
     }
 }
 
 impl FromRequestParts for Headers {
     type Rejection = std::convert::Infallible;
     fn from_request_parts(context: &RequestContext) -> Result<Self, Self::Rejection> {
-        Ok(context.headers.clone())
+        Ok(context.headers().clone())
     }
 }
 
@@ -270,11 +300,32 @@ pub struct Query<T>(pub T);
 impl<T: DeserializeOwned> FromRequestParts for Query<T> {
     type Rejection = Rejection;
     fn from_request_parts(context: &RequestContext) -> Result<Self, Self::Rejection> {
-        serde_html_form::from_str(&context.query)
+        serde_html_form::from_str(context.query_string())
             .map(Query)
             .map_err(|e| Rejection {
                 kind: RejectionKind::InvalidQuery,
                 message: format!("invalid query string: {e}"),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_read_failures_are_400_or_408() {
+        let timed_out = Rejection {
+            kind: RejectionKind::BodyRead { timed_out: true },
+            message: "m".into(),
+        };
+        assert_eq!(timed_out.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(timed_out.details()["kind"], "body_read");
+        let broken = Rejection {
+            kind: RejectionKind::BodyRead { timed_out: false },
+            message: "m".into(),
+        };
+        assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(read_body(Data::from("abc")).unwrap(), b"abc");
     }
 }

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Build it with `cargo build --target wasm32-wasip2 --release` and run or test it locally with
-//! `momento-functions-test-host`.
+//! `momento-functions-test-host`. The component speaks Momento's published contract: it exports
+//! `momento:web-function/guest-function-web.invoke` and imports only the Momento interfaces it uses
+//! (plus WASI).
 //!
 //! # Typed JSON
 //!
@@ -31,10 +33,40 @@
 //! }
 //! ```
 //!
+//! # Bodies that stay on the host
+//!
+//! A request body arrives as a buffer the host holds. Take it as [`Data`] to pass it on (to the cache,
+//! an HTTP request, S3 or the response) without copying it into the function's memory; take `Vec<u8>`,
+//! `String` or [`Json<T>`] to read it:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use momento_functions::{cache, Data, FunctionResult};
+//!
+//! momento_functions::post!(store);
+//! fn store(body: Data) -> FunctionResult<&'static str> {
+//!     cache::set("upload", body, Duration::from_secs(60))?; // the bytes never enter the function
+//!     Ok("stored")
+//! }
+//! ```
+//!
+//! # The request, from anywhere
+//!
+//! [`RequestContext`] is a handler parameter, and [`RequestContext::current`] gives the same from
+//! anywhere (the counterpart of `WebEnvironment::load()` in Momento's SDK): method, path, query,
+//! headers (case-insensitive names, unlike Momento's SDK), token metadata, invocation id, function and
+//! cache names. Each part is asked of the host once, when first used.
+//!
 //! # Errors
 //!
 //! Handlers return [`FunctionResult<T>`]. `Err(FunctionError)` answers with its status and a JSON body
 //! `{"status", "error", "message"}`; `?` converts any error (500 unless the SDK knows better).
+//!
+//! # Logging
+//!
+//! `log::info!` and friends go to the host's `momento:log` interface. On Momento, **nothing is logged
+//! until the function calls [`logging::configure_logging`]** (a topic or a CloudWatch log group, with
+//! levels); the test host shows every record either way. See [`logging`].
 //!
 //! # Host services
 //!
@@ -51,7 +83,7 @@
 //!     if let Some(cached) = cache::get("weather")? {
 //!         return Ok(cached);
 //!     }
-//!     let body = http::get("https://weather.example.com/today")?.error_for_status()?.into_body();
+//!     let body = http::get("https://weather.example.com/today")?.error_for_status()?.into_bytes()?;
 //!     cache::set("weather", &body, Duration::from_secs(300))?;
 //!     Ok(body)
 //! }
@@ -61,6 +93,7 @@
 mod error;
 pub mod extract;
 mod handler;
+mod invocation;
 mod request;
 mod response;
 mod status;
@@ -72,8 +105,12 @@ pub use handler::{ExtractArgs, ExtractHeadArgs, GetHandler, Handler, HandlerFn};
 pub use momento_functions_host::aws;
 pub use momento_functions_host::build_environment_aws_credentials;
 pub use momento_functions_host::encoding::Json;
+/// The [`log`] facade routed to the host, and [`configure_logging`](logging::configure_logging) (from
+/// `momento-functions-host`).
+pub use momento_functions_host::logging;
+pub use momento_functions_host::{Data, Method};
 pub use momento_functions_macros::{get, post, route};
-pub use request::{Headers, Method, RequestContext, WebRequest};
+pub use request::{Headers, RequestContext, WebRequest};
 pub use response::{IntoResponse, WebResponse};
 pub use status::StatusCode;
 

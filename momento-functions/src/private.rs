@@ -2,45 +2,31 @@
 
 pub use momento_functions_host::wit;
 pub use momento_functions_host::wit::export_web_function;
-pub use momento_functions_host::wit::exports::momento::functions::web::{
-    Guest, Header as WitHeader, Request as WitRequest, Response as WitResponse,
+pub use momento_functions_host::wit::exports::momento::web_function::guest_function_web::{
+    Guest, Response as WitResponse,
 };
+pub use momento_functions_host::wit::momento::bytes::bytes::Data as WitData;
+pub use momento_functions_host::wit::momento::web_function::web_function_support::Header as WitHeader;
 
 pub use crate::handler::{ExtractArgs, ExtractHeadArgs, HandlerFn};
 pub use crate::{FunctionResult, Json, Method, StatusCode, WebRequest, WebResponse};
 
 use crate::IntoResponse;
-use crate::request::{RequestContext, parse_query};
+use momento_functions_host::wit::{data_from_wit, data_into_wit};
 
 /// Per-invocation set-up, run before the handler: installs the host logger.
 pub fn init() {
     momento_functions_host::logging::init();
 }
 
-/// Convert the generated request record into the SDK's request (moves, no copies of the body).
-pub fn request_from_wit(request: WitRequest) -> WebRequest {
-    let query_params = parse_query(&request.query);
-    WebRequest {
-        context: RequestContext {
-            method: Method::from(request.method),
-            path: request.path,
-            query: request.query,
-            query_params,
-            headers: request
-                .headers
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect::<Vec<_>>()
-                .into(),
-            invocation_id: request.context.invocation_id,
-            function_name: request.context.function_name,
-            token_metadata: request.context.token_metadata,
-        },
-        body: request.body,
-    }
+/// The invocation's request: its body as the host handed it over (not read), the rest asked of the host
+/// when used.
+pub fn request_from_wit(body: WitData) -> WebRequest {
+    WebRequest::current(data_from_wit(body))
 }
 
-/// Convert the SDK's response into the generated response record.
+/// Convert the SDK's response into the generated response record (a host buffer body is handed back
+/// as it is).
 pub fn response_to_wit(response: WebResponse) -> WitResponse {
     let (status, headers, body) = response.into_parts();
     WitResponse {
@@ -50,7 +36,7 @@ pub fn response_to_wit(response: WebResponse) -> WitResponse {
             .into_iter()
             .map(|(name, value)| WitHeader { name, value })
             .collect(),
-        body,
+        body: data_into_wit(body),
     }
 }
 
@@ -87,7 +73,9 @@ where
     Req: serde::de::DeserializeOwned,
     Resp: serde::Serialize,
 {
-    match crate::extract::parse_json::<Req>(request.body(), "request body") {
+    let parsed = crate::extract::read_body(request.into_body())
+        .and_then(|body| crate::extract::parse_json::<Req>(&body, "request body"));
+    match parsed {
         Ok(value) => handler(value).map(Json).into_response(),
         Err(rejection) => rejection.into_response(),
     }

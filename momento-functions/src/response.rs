@@ -1,8 +1,12 @@
 //! Responses: the [`WebResponse`] builder and the [`IntoResponse`] conversions handlers return.
 
-use crate::{Headers, Json, StatusCode};
+use crate::{Data, Headers, Json, StatusCode};
 
 /// An HTTP response: status, headers and body.
+///
+/// The body is [`Data`]: bytes, or a buffer the host holds (a request body, an HTTP response body, a
+/// cached value or an S3 object the function received), which goes back to the host without being
+/// copied into the function's memory.
 ///
 /// ```
 /// use momento_functions::{StatusCode, WebResponse};
@@ -14,11 +18,11 @@ use crate::{Headers, Json, StatusCode};
 /// assert_eq!(response.headers().get("Location"), Some("/items/7"));
 /// assert_eq!(response.body(), b"created");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct WebResponse {
     status: StatusCode,
     headers: Headers,
-    body: Vec<u8>,
+    body: Data,
 }
 
 impl Default for WebResponse {
@@ -33,7 +37,7 @@ impl WebResponse {
         WebResponse {
             status: StatusCode::OK,
             headers: Headers::new(),
-            body: Vec::new(),
+            body: Data::new(),
         }
     }
 
@@ -49,8 +53,8 @@ impl WebResponse {
         self
     }
 
-    /// Set the body.
-    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+    /// Set the body: bytes, text or a [`Data`] the function received.
+    pub fn with_body(mut self, body: impl Into<Data>) -> Self {
         self.body = body.into();
         self
     }
@@ -60,7 +64,7 @@ impl WebResponse {
     /// # Errors
     /// When `value` cannot be serialized (e.g. a map with non-string keys).
     pub fn with_json<T: serde::Serialize>(mut self, value: &T) -> Result<Self, serde_json::Error> {
-        self.body = serde_json::to_vec(value)?;
+        self.body = Data::from(serde_json::to_vec(value)?);
         self.headers.insert("content-type", "application/json");
         Ok(self)
     }
@@ -80,23 +84,28 @@ impl WebResponse {
         &mut self.headers
     }
 
-    /// The body.
-    pub fn body(&self) -> &[u8] {
+    /// The body. It compares equal to bytes or text when it holds them in the function's memory.
+    pub fn body(&self) -> &Data {
         &self.body
     }
 
+    /// Mutable access to the body (e.g. to read a host buffer into memory with [`Data::load`]).
+    pub fn body_mut(&mut self) -> &mut Data {
+        &mut self.body
+    }
+
     /// Split into status, headers and body.
-    pub fn into_parts(self) -> (StatusCode, Headers, Vec<u8>) {
+    pub fn into_parts(self) -> (StatusCode, Headers, Data) {
         (self.status, self.headers, self.body)
     }
 
-    fn typed(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Self {
+    fn typed(status: StatusCode, content_type: &'static str, body: impl Into<Data>) -> Self {
         let mut headers = Headers::new();
         headers.append("content-type", content_type);
         WebResponse {
             status,
             headers,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -107,7 +116,7 @@ impl WebResponse {
 /// |---|---|
 /// | `()` | 204, empty body |
 /// | `String`, `&'static str` | 200, `text/plain; charset=utf-8` |
-/// | `Vec<u8>`, `&'static [u8]` | 200, `application/octet-stream` |
+/// | `Vec<u8>`, `&'static [u8]`, [`Data`] | 200, `application/octet-stream` (a `Data` still on the host goes back unread) |
 /// | [`Json<T>`] | 200, `application/json` (500 if `T` fails to serialize) |
 /// | `(StatusCode, T)` | `T`'s response with the status replaced |
 /// | [`WebResponse`] | as built |
@@ -115,7 +124,7 @@ impl WebResponse {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a momento-functions handler",
     label = "this return type does not implement `IntoResponse`",
-    note = "return `FunctionResult<T>` where `T` is `()`, `String`, `Vec<u8>`, `Json<_>`, `(StatusCode, _)` or `WebResponse`",
+    note = "return `FunctionResult<T>` where `T` is `()`, `String`, `Vec<u8>`, `Data`, `Json<_>`, `(StatusCode, _)` or `WebResponse`",
     note = "handlers are plain `fn`s: an `async fn` returns a future, which cannot be a response; remove `async`"
 )]
 pub trait IntoResponse {
@@ -160,6 +169,12 @@ impl IntoResponse for Vec<u8> {
 impl IntoResponse for &'static [u8] {
     fn into_response(self) -> WebResponse {
         self.to_vec().into_response()
+    }
+}
+
+impl IntoResponse for Data {
+    fn into_response(self) -> WebResponse {
+        WebResponse::typed(StatusCode::OK, "application/octet-stream", self)
     }
 }
 

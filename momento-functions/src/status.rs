@@ -48,6 +48,7 @@ status_codes! {
     FORBIDDEN = 403, "Forbidden";
     NOT_FOUND = 404, "Not Found";
     METHOD_NOT_ALLOWED = 405, "Method Not Allowed";
+    REQUEST_TIMEOUT = 408, "Request Timeout";
     CONFLICT = 409, "Conflict";
     GONE = 410, "Gone";
     PRECONDITION_FAILED = 412, "Precondition Failed";

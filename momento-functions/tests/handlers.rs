@@ -2,13 +2,14 @@
 
 use momento_functions::__private::{call, call_get, call_json, method_not_allowed};
 use momento_functions::{
-    FunctionError, FunctionResult, Headers, Json, Method, Query, RequestContext, StatusCode,
+    Data, FunctionError, FunctionResult, Headers, Json, Method, Query, RequestContext, StatusCode,
     WebRequest, WebResponse,
 };
 use serde_json::{Value, json};
 
 fn body_json(response: &WebResponse) -> Value {
-    serde_json::from_slice(response.body()).expect("a JSON body")
+    let bytes = response.body().as_bytes().expect("a body in memory");
+    serde_json::from_slice(bytes).expect("a JSON body")
 }
 
 #[test]
@@ -220,18 +221,14 @@ fn responses_of_every_kind() {
         || (StatusCode::CREATED, "made"),
         WebRequest::new("POST", "/"),
     );
-    assert_eq!(
-        (created.status(), created.body()),
-        (StatusCode::CREATED, &b"made"[..])
-    );
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.body(), b"made");
     let custom_err = call(
         || -> Result<String, (StatusCode, String)> { Err((StatusCode::CONFLICT, "taken".into())) },
         WebRequest::new("POST", "/"),
     );
-    assert_eq!(
-        (custom_err.status(), custom_err.body()),
-        (StatusCode::CONFLICT, &b"taken"[..])
-    );
+    assert_eq!(custom_err.status(), StatusCode::CONFLICT);
+    assert_eq!(custom_err.body(), "taken");
 }
 
 #[test]
@@ -243,4 +240,64 @@ fn method_not_allowed_lists_the_allowed_methods() {
         body_json(&response)["message"],
         "method PUT is not allowed; this function serves GET, POST"
     );
+}
+
+#[test]
+fn data_bodies_pass_through_unread() {
+    fn pass(body: Data) -> Data {
+        body
+    }
+    let response = call(pass, WebRequest::new("POST", "/").with_body("as is"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get("content-type"),
+        Some("application/octet-stream")
+    );
+    assert_eq!(response.body(), "as is");
+
+    fn parts(request: WebRequest) -> WebResponse {
+        let (context, body) = request.into_parts();
+        WebResponse::new()
+            .with_header("x-path", context.path())
+            .with_body(body)
+    }
+    let response = call(parts, WebRequest::new("PUT", "/p").with_body(vec![0u8, 1]));
+    let (status, headers, body) = response.into_parts();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("x-path"), Some("/p"));
+    assert_eq!(body.into_bytes(), [0, 1]);
+}
+
+#[test]
+fn hand_built_requests_carry_the_invocation_metadata() {
+    fn who(context: RequestContext) -> String {
+        format!(
+            "{} {} {} {:?}",
+            context.invocation_id(),
+            context.function_name(),
+            context.cache_name(),
+            context.token_metadata()
+        )
+    }
+    let request = WebRequest::new("GET", "/")
+        .with_invocation_id("inv-7")
+        .with_function_name("greeter")
+        .with_cache_name("default")
+        .with_token_metadata(r#"{"tenant":"t1"}"#);
+    assert_eq!(
+        call_get(who, request).body(),
+        r#"inv-7 greeter default Some("{\"tenant\":\"t1\"}")"#
+    );
+}
+
+#[test]
+fn a_partly_read_body_extracts_what_is_left() {
+    use std::io::Read;
+    let mut request = WebRequest::new("POST", "/").with_body("skip:rest");
+    let mut skip = [0u8; 5];
+    request.body_mut().read_exact(&mut skip).expect("in memory");
+    fn rest(body: String) -> String {
+        body
+    }
+    assert_eq!(call(rest, request).body(), "rest");
 }

@@ -16,6 +16,10 @@
 //!
 //! The AWS keys are baked in at build time from `ORDERS_AWS_ACCESS_KEY_ID` and
 //! `ORDERS_AWS_SECRET_ACCESS_KEY` (`build_environment_aws_credentials!("ORDERS_")`).
+//!
+//! Reads and writes go through Momento's DynamoDB interface (GetItem, PutItem with a condition); the
+//! listing (Query) and `DELETE` (DeleteItem) are DynamoDB HTTP API calls that the platform signs with the
+//! same keys (see `momento_functions::aws::ddb`).
 
 use momento_functions::aws::auth::AwsCredentialsProvider;
 use momento_functions::aws::ddb::{Condition, DynamoDBClient, Item, Key, Query, SortKeyCondition};

@@ -6,6 +6,12 @@
 //! back as they are, with the headers in [`RETURNED_RESPONSE_HEADERS`]. If the upstream cannot be
 //! reached the answer is 502, if it is too slow ($UPSTREAM_TIMEOUT_MS, default 5000) 504.
 //!
+//! Neither body passes through the function's memory: the request body is a
+//! [`Data`](momento_functions::Data) handed to the
+//! outbound request as it is, and the upstream's body is handed back to the host as the response body.
+//! The query is forwarded in its decoded-then-re-encoded form (the host hands the function decoded
+//! parameters).
+//!
 //! `tests/proxy.rs` runs it on the test host against mock routes and against a real server on
 //! 127.0.0.1: `cargo test -p example-http-proxy`.
 
@@ -39,7 +45,7 @@ fn proxy(request: WebRequest) -> FunctionResult<WebResponse> {
         url.push('?');
         url.push_str(context.query_string());
     }
-    let mut upstream = http::Request::new(context.method().as_str(), url)
+    let mut upstream = http::Request::new(context.method().clone(), url)
         .body(body)
         .timeout(Duration::from_millis(timeout))
         .header(

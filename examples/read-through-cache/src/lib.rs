@@ -1,7 +1,8 @@
 //! A read-through cache in front of a JSON API.
 //!
-//! `GET /?id=42` answers with the item from the cache when it is there (`x-cache: hit`); otherwise it
-//! fetches `$UPSTREAM_URL/42`, stores the JSON for `$CACHE_TTL_SECS` (default 60) and answers with it
+//! `GET /?id=42` answers with the item from the cache when it is there (`x-cache: hit`; the cached value
+//! goes back to the host as the response body without being read); otherwise it fetches
+//! `$UPSTREAM_URL/42`, stores the JSON for `$CACHE_TTL_SECS` (default 60) and answers with it
 //! (`x-cache: miss`). The cache is an optimisation, not a dependency: when it fails, the function logs a
 //! warning and serves from upstream (`x-cache: error`). Upstream failures become 502 (or 504 for a
 //! timeout) through `?`.
@@ -11,7 +12,7 @@
 
 use std::time::Duration;
 
-use momento_functions::{FunctionError, FunctionResult, Query, WebResponse, cache, http};
+use momento_functions::{Data, FunctionError, FunctionResult, Query, WebResponse, cache, http};
 
 /// Default time an item stays cached.
 const DEFAULT_TTL_SECS: u64 = 60;
@@ -38,7 +39,7 @@ fn read_through(Query(params): Query<Params>) -> FunctionResult<WebResponse> {
     }
     let key = format!("item:{}", params.id);
 
-    let cache_state = match cache::get(&key) {
+    let cache_state = match cache::get_data(&key) {
         Ok(Some(cached)) => return Ok(json_response(cached, "hit")),
         Ok(None) => "miss",
         Err(error) => {
@@ -60,14 +61,14 @@ fn read_through(Query(params): Query<Params>) -> FunctionResult<WebResponse> {
 fn fetch(id: &str) -> FunctionResult<Vec<u8>> {
     let base = std::env::var("UPSTREAM_URL")
         .map_err(|_| FunctionError::internal("UPSTREAM_URL is not configured"))?;
-    let response = http::Request::get(format!("{}/{id}", base.trim_end_matches('/')))
+    let mut response = http::Request::get(format!("{}/{id}", base.trim_end_matches('/')))
         .header("accept", "application/json")
         .timeout(UPSTREAM_TIMEOUT)
         .send()?
         .error_for_status()?;
     // Validate before caching: never cache something that is not JSON.
     response.json::<serde_json::Value>()?;
-    Ok(response.into_body())
+    Ok(response.into_bytes()?)
 }
 
 fn ttl() -> Duration {
@@ -78,7 +79,7 @@ fn ttl() -> Duration {
     Duration::from_secs(secs)
 }
 
-fn json_response(body: Vec<u8>, cache_state: &str) -> WebResponse {
+fn json_response(body: impl Into<Data>, cache_state: &str) -> WebResponse {
     WebResponse::new()
         .with_header("content-type", "application/json")
         .with_header("x-cache", cache_state)

@@ -20,20 +20,23 @@
 
 use std::fmt;
 
-use crate::wit::momento::functions::aws_auth as wit;
+use crate::wit::momento::aws_auth::aws_auth as wit;
+use crate::wit::momento::http1_1_0::http::{self, Authorization as HttpAuthorization};
 
 /// Why no [`AwsCredentialsProvider`] could be made.
 ///
+/// The published `aws-auth` interface has one error variant, `unauthorized`; a message that starts with
+/// one of STS's error codes for a bad request (`ValidationError: ...`) or for throttling
+/// (`Throttling: ...`) gets the more precise variant.
+///
 /// In a handler, `?` turns it into an error response: `Unauthorized` 403, `Malformed` 400, `Throttled`
-/// 429, others 502.
+/// 429.
 ///
 /// ```
 /// use momento_functions_host::aws::auth::Error;
 ///
-/// fn retry(error: &Error) -> bool {
-///     matches!(error, Error::Throttled(_))
-/// }
-/// assert!(retry(&Error::Throttled("slow down".into())));
+/// let error = Error::Unauthorized("the role cannot be assumed".into());
+/// assert_eq!(error.to_string(), "AWS refused the credentials: the role cannot be assumed");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -42,24 +45,29 @@ pub enum Error {
     /// [`build_environment_aws_credentials!`](crate::build_environment_aws_credentials) reads.
     #[error("AWS refused the credentials: {0}")]
     Unauthorized(String),
-    /// The region, credentials or role ARN are not well formed.
+    /// The region, credentials or role ARN are not well formed (`ValidationError`).
     #[error("malformed AWS credentials request: {0}")]
     Malformed(String),
-    /// AWS asked to slow down.
+    /// AWS asked to slow down (`Throttling`).
     #[error("AWS throttled the credentials request: {0}")]
     Throttled(String),
-    /// Anything else, e.g. AWS is unavailable.
-    #[error("AWS credentials error: {0}")]
-    Other(String),
 }
 
 impl From<wit::AuthError> for Error {
     fn from(error: wit::AuthError) -> Self {
-        match error {
-            wit::AuthError::Unauthorized(m) => Error::Unauthorized(m),
-            wit::AuthError::Malformed(m) => Error::Malformed(m),
-            wit::AuthError::Throttled(m) => Error::Throttled(m),
-            wit::AuthError::Other(m) => Error::Other(m),
+        let wit::AuthError::Unauthorized(message) = error;
+        let code = message
+            .split_once(':')
+            .map(|(code, _)| code.trim())
+            .unwrap_or_default();
+        match code {
+            "ValidationError" | "MalformedPolicyDocument" | "InvalidParameterValue" => {
+                Error::Malformed(message)
+            }
+            "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+                Error::Throttled(message)
+            }
+            _ => Error::Unauthorized(message),
         }
     }
 }
@@ -83,6 +91,11 @@ impl Credentials {
     /// The access key id.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
     }
 }
 
@@ -162,19 +175,57 @@ impl Authorization {
         }
     }
 
-    fn into_wit(self) -> Result<wit::Authorization, Error> {
-        match self.0 {
+    /// The hard-coded credentials, if that is what this is.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        match &self.0 {
+            Kind::Hardcoded(credentials) => Some(credentials),
+            _ => None,
+        }
+    }
+
+    /// Why this authorization cannot be used, for one built by
+    /// [`build_environment_aws_credentials!`](crate::build_environment_aws_credentials) without the
+    /// variables it reads.
+    fn missing_at_build(missing: &[String]) -> Error {
+        Error::Unauthorized(format!(
+            "the function was built without {}: set {} when running `cargo build` \
+             (build_environment_aws_credentials! reads them at compile time)",
+            missing.join(" and "),
+            if missing.len() == 1 { "it" } else { "them" },
+        ))
+    }
+
+    fn to_wit(&self) -> Result<wit::Authorization, Error> {
+        match &self.0 {
             Kind::Hardcoded(c) => Ok(wit::Authorization::Hardcoded(wit::Credentials {
-                access_key_id: c.access_key_id,
-                secret_access_key: c.secret_access_key,
+                access_key_id: c.access_key_id.clone(),
+                secret_access_key: c.secret_access_key.clone(),
             })),
-            Kind::Federated(arn) => Ok(wit::Authorization::Federated(arn)),
-            Kind::MissingAtBuild(missing) => Err(Error::Unauthorized(format!(
-                "the function was built without {}: set {} when running `cargo build` \
-                 (build_environment_aws_credentials! reads them at compile time)",
-                missing.join(" and "),
-                if missing.len() == 1 { "it" } else { "them" },
-            ))),
+            Kind::Federated(arn) => Ok(wit::Authorization::Federated(wit::IamRole {
+                role_arn: arn.clone(),
+            })),
+            Kind::MissingAtBuild(missing) => Err(Self::missing_at_build(missing)),
+        }
+    }
+
+    /// The `momento:http` authorization that signs a request like this for `service` in `region`.
+    pub(crate) fn http_signing(
+        &self,
+        region: &str,
+        service: &str,
+    ) -> Result<HttpAuthorization, Error> {
+        match &self.0 {
+            Kind::Hardcoded(c) => Ok(HttpAuthorization::AwsSigv4Secret(http::AwsSigv4Secret {
+                access_key_id: c.access_key_id.clone(),
+                secret_access_key: c.secret_access_key.clone(),
+                region: region.to_owned(),
+                service: service.to_owned(),
+            })),
+            Kind::Federated(arn) => Ok(HttpAuthorization::Federated(http::IamRole {
+                role_arn: arn.clone(),
+                service: service.to_owned(),
+            })),
+            Kind::MissingAtBuild(missing) => Err(Self::missing_at_build(missing)),
         }
     }
 }
@@ -221,9 +272,15 @@ macro_rules! build_environment_aws_credentials {
 
 /// Authenticated access to AWS in one region. Create one per invocation and pass it to the clients
 /// (`DynamoDBClient::new(&provider)`); the host keeps the authenticated AWS clients hot.
+///
+/// It remembers how it was made (its [`Authorization`] and region): the operations the platform's AWS
+/// interfaces lack (DynamoDB DeleteItem and Query, S3 DeleteObject and ListObjectsV2) are sent as HTTP
+/// requests that the host signs with the same credentials, and the `momento-functions-http` client can
+/// sign with them too.
 #[derive(Debug)]
 pub struct AwsCredentialsProvider {
     pub(crate) inner: wit::CredentialsProvider,
+    authorization: Authorization,
     region: String,
 }
 
@@ -231,23 +288,32 @@ impl AwsCredentialsProvider {
     /// Authenticate for `region` (e.g. `"us-east-1"`).
     ///
     /// # Errors
-    /// [`Error::Unauthorized`] when a federated role is refused or the function was built without the
-    /// credentials [`build_environment_aws_credentials!`](crate::build_environment_aws_credentials) reads;
-    /// [`Error::Malformed`] for a region, key or role ARN that is not well formed. Hard-coded keys are
-    /// checked by AWS on each call, so wrong keys fail the clients' calls with their `Unauthorized`.
+    /// [`Error::Unauthorized`] when the host refuses the credentials or the role, or the function was
+    /// built without the credentials
+    /// [`build_environment_aws_credentials!`](crate::build_environment_aws_credentials) reads. Hard-coded
+    /// keys may only be checked by AWS on each call, failing the clients' calls with their `Unauthorized`.
     pub fn new(
         region: impl Into<String>,
         authorization: impl Into<Authorization>,
     ) -> Result<Self, Error> {
         let region = region.into();
-        let authorization = authorization.into().into_wit()?;
-        let inner = wit::provider(&authorization, &region)?;
-        Ok(AwsCredentialsProvider { inner, region })
+        let authorization = authorization.into();
+        let inner = wit::provider(&authorization.to_wit()?, &region)?;
+        Ok(AwsCredentialsProvider {
+            inner,
+            authorization,
+            region,
+        })
     }
 
     /// The region this provider authenticates for.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// How this provider authenticates: hard-coded keys or a federated role.
+    pub fn authorization(&self) -> &Authorization {
+        &self.authorization
     }
 }
 
@@ -258,7 +324,7 @@ mod tests {
     #[test]
     fn the_macro_reads_prefixed_variables_and_reports_missing_ones() {
         let authorization = crate::build_environment_aws_credentials!("MFH_TEST_SURELY_UNSET_");
-        let Err(Error::Unauthorized(message)) = authorization.into_wit() else {
+        let Err(Error::Unauthorized(message)) = authorization.to_wit() else {
             panic!("an unset build environment is unauthorized");
         };
         assert!(
@@ -274,7 +340,7 @@ mod tests {
         let both = Authorization::__from_build_environment("", Some("AKID"), Some("secret"));
         assert_eq!(both.access_key_id(), Some("AKID"));
         let empty = Authorization::__from_build_environment("X_", Some("AKID"), Some(""));
-        let Err(Error::Unauthorized(message)) = empty.into_wit() else {
+        let Err(Error::Unauthorized(message)) = empty.to_wit() else {
             panic!("an empty secret is missing");
         };
         assert!(
@@ -306,12 +372,49 @@ mod tests {
     #[test]
     fn wit_errors_keep_kind_and_message() {
         assert_eq!(
-            Error::from(wit::AuthError::Malformed("bad region".into())),
-            Error::Malformed("bad region".into())
+            Error::from(wit::AuthError::Unauthorized("no".into())),
+            Error::Unauthorized("no".into())
+        );
+        assert_eq!(
+            Error::from(wit::AuthError::Unauthorized(
+                "ValidationError: `mars-north` is not an AWS region".into()
+            )),
+            Error::Malformed("ValidationError: `mars-north` is not an AWS region".into())
+        );
+        assert_eq!(
+            Error::from(wit::AuthError::Unauthorized(
+                "Throttling: Rate exceeded".into()
+            )),
+            Error::Throttled("Throttling: Rate exceeded".into())
+        );
+        assert_eq!(
+            Error::from(wit::AuthError::Unauthorized(
+                "AccessDenied: not allowed: sts:AssumeRole".into()
+            )),
+            Error::Unauthorized("AccessDenied: not allowed: sts:AssumeRole".into())
         );
         assert_eq!(
             Error::Unauthorized("no".into()).to_string(),
             "AWS refused the credentials: no"
         );
+    }
+
+    #[test]
+    fn keys_and_roles_become_their_wit_variants() {
+        let keys = Authorization::from(Credentials::new("AKID", "s"));
+        assert!(matches!(
+            keys.to_wit(),
+            Ok(wit::Authorization::Hardcoded(c)) if c.access_key_id == "AKID" && c.secret_access_key == "s"
+        ));
+        assert_eq!(
+            keys.credentials().map(Credentials::secret_access_key),
+            Some("s")
+        );
+        let role = Authorization::federated("arn:aws:iam::1:role/r");
+        assert!(matches!(
+            role.to_wit(),
+            Ok(wit::Authorization::Federated(r)) if r.role_arn == "arn:aws:iam::1:role/r"
+        ));
+        assert_eq!(role.credentials(), None);
     }
 }

@@ -1,6 +1,14 @@
 //! Amazon DynamoDB: get, put (optionally conditional), delete and query items, as raw [`Item`]s or your
 //! own serde types.
 //!
+//! GetItem and PutItem (with its condition) go through the platform's `aws-ddb` interface. The platform
+//! has no DeleteItem or Query, so [`delete_item`](DynamoDBClient::delete_item) and
+//! [`query`](DynamoDBClient::query) are sent to DynamoDB's HTTP API
+//! (`POST https://dynamodb.<region>.amazonaws.com/`, `x-amz-target: DynamoDB_20120810.DeleteItem` /
+//! `.Query`) through the platform's `http` interface, which signs them with the provider's credentials
+//! (service `dynamodb`): the function needs outbound HTTP, and the credentials need the
+//! `dynamodb:DeleteItem` / `dynamodb:Query` permissions.
+//!
 //! ```no_run
 //! use momento_functions_host::aws::auth::AwsCredentialsProvider;
 //! use momento_functions_host::aws::ddb::{Condition, DynamoDBClient, Error, Query, SortKeyCondition};
@@ -37,9 +45,12 @@ mod wire;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
+use crate::Data;
 use crate::aws::auth::AwsCredentialsProvider;
-use crate::wit::momento::functions::aws_ddb as wit;
+use crate::aws::signed::Signer;
+use crate::wit::momento::aws_ddb::aws_ddb as wit;
 
 pub use convert::ItemError;
 pub use error::Error;
@@ -52,10 +63,15 @@ pub use value::{AttributeValue, Item};
 #[derive(Debug)]
 pub struct DynamoDBClient {
     client: wit::Client,
+    signer: Signer,
 }
 
-fn decode(text: &str) -> Result<Item, Error> {
-    wire::decode_item(text).map_err(Error::Other)
+fn decode(data: wit::Item) -> Result<Item, Error> {
+    let wit::Item::Json(data) = data;
+    let bytes = Data::from_wit(data)
+        .try_into_bytes()
+        .map_err(|e| Error::Other(format!("reading the item from the host failed: {e}")))?;
+    wire::decode_item(&bytes).map_err(Error::Other)
 }
 
 impl DynamoDBClient {
@@ -63,6 +79,7 @@ impl DynamoDBClient {
     pub fn new(provider: &AwsCredentialsProvider) -> Self {
         DynamoDBClient {
             client: wit::Client::new(&provider.inner),
+            signer: Signer::new(provider),
         }
     }
 
@@ -72,8 +89,16 @@ impl DynamoDBClient {
     /// See [`Error`]: e.g. `NotFound` for a missing table, `Malformed` for a key that does not match the
     /// table's key schema.
     pub fn get_item_raw(&self, table: &str, key: impl Into<Key>) -> Result<Option<Item>, Error> {
-        match self.client.get_item(table, &key.into().into_wit())? {
-            Some(text) => decode(&text).map(Some),
+        let request = wit::GetItemRequest {
+            table_name: table.to_owned(),
+            key: key.into().into_wit(),
+            consistent_read: false,
+            return_consumed_capacity: wit::ReturnConsumedCapacity::None,
+            projection_expression: None,
+            expression_attribute_names: None,
+        };
+        match self.client.get_item(&request)?.item {
+            Some(item) => decode(item).map(Some),
             None => Ok(None),
         }
     }
@@ -140,23 +165,30 @@ impl DynamoDBClient {
     }
 
     fn put(&self, table: &str, item: Item, condition: Option<Condition>) -> Result<(), Error> {
-        let condition = condition.map(Condition::into_wit);
-        self.client
-            .put_item(table, &wire::encode_item(item), condition.as_ref())?;
+        let request = wit::PutItemRequest {
+            table_name: table.to_owned(),
+            item: wit::Item::Json(Data::from(wire::encode_item(item)).into_wit()),
+            return_values: wit::ReturnValues::None,
+            return_consumed_capacity: wit::ReturnConsumedCapacity::None,
+            condition: condition.map(Condition::into_wit),
+        };
+        self.client.put_item(request)?;
         Ok(())
     }
 
     /// Remove the item of `table` with `key`. Removing a missing item succeeds.
     ///
+    /// Sent to DynamoDB's HTTP API (see the [module docs](self)).
+    ///
     /// # Errors
     /// See [`Error`].
     pub fn delete_item(&self, table: &str, key: impl Into<Key>) -> Result<(), Error> {
-        self.client
-            .delete_item(table, &key.into().into_wit(), None)?;
-        Ok(())
+        self.delete(table, key.into(), None)
     }
 
     /// Remove the item of `table` with `key` if `condition` holds.
+    ///
+    /// Sent to DynamoDB's HTTP API (see the [module docs](self)).
     ///
     /// # Errors
     /// [`Error::ConditionFailed`] when it does not; otherwise as [`delete_item`](Self::delete_item).
@@ -166,27 +198,56 @@ impl DynamoDBClient {
         key: impl Into<Key>,
         condition: Condition,
     ) -> Result<(), Error> {
-        let condition = condition.into_wit();
-        self.client
-            .delete_item(table, &key.into().into_wit(), Some(&condition))?;
+        self.delete(table, key.into(), Some(condition))
+    }
+
+    fn delete(&self, table: &str, key: Key, condition: Option<Condition>) -> Result<(), Error> {
+        let mut request = Map::new();
+        request.insert("TableName".into(), Value::String(table.to_owned()));
+        request.insert("Key".into(), wire::item_to_json(key.into_item()));
+        if let Some(condition) = condition {
+            condition.add_to(&mut request);
+        }
+        self.call("DeleteItem", Value::Object(request))?;
         Ok(())
     }
 
     /// One page of the items of a partition, as raw items.
     ///
+    /// Sent to DynamoDB's HTTP API (see the [module docs](self)).
+    ///
     /// # Errors
     /// See [`Error`]: e.g. `Malformed` when the partition key or the sort-key condition do not match the
     /// table's key schema.
     pub fn query_raw(&self, query: Query) -> Result<QueryOutput<Item>, Error> {
-        let output = self.client.query(&query.into_wit())?;
-        let items = output
-            .items
-            .iter()
-            .map(|text| decode(text))
-            .collect::<Result<_, _>>()?;
+        let partition = query.partition_name().to_owned();
+        let mut output = self.call("Query", query.into_json())?;
+        let items = match output.get_mut("Items").map(Value::take) {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| wire::item_from_json(item).map_err(Error::Other))
+                .collect::<Result<_, _>>()?,
+            None | Some(Value::Null) => Vec::new(),
+            Some(other) => {
+                return Err(Error::Other(format!(
+                    "DynamoDB answered Query with Items that are not a list: {other}"
+                )));
+            }
+        };
+        let last_evaluated_key = match output.get_mut("LastEvaluatedKey").map(Value::take) {
+            None | Some(Value::Null) => None,
+            Some(key) => {
+                let item = wire::item_from_json(key).map_err(Error::Other)?;
+                Some(Key::from_item(item, &partition).ok_or_else(|| {
+                    Error::Other(format!(
+                        "DynamoDB answered Query with a LastEvaluatedKey without `{partition}`"
+                    ))
+                })?)
+            }
+        };
         Ok(QueryOutput {
             items,
-            last_evaluated_key: output.last_evaluated_key.and_then(Key::from_wit),
+            last_evaluated_key,
         })
     }
 
@@ -205,5 +266,72 @@ impl DynamoDBClient {
             items,
             last_evaluated_key: output.last_evaluated_key,
         })
+    }
+
+    /// Call `operation` of DynamoDB's HTTP API with `request`; its JSON answer.
+    fn call(&self, operation: &str, request: Value) -> Result<Value, Error> {
+        let (url, headers) = http_request(self.signer.region(), operation);
+        let response = self
+            .signer
+            .send(
+                "dynamodb",
+                "POST",
+                url,
+                headers,
+                request.to_string().into_bytes(),
+            )
+            .map_err(|e| Error::Other(format!("{operation} could not reach DynamoDB: {e}")))?;
+        if !(200..300).contains(&response.status) {
+            return Err(error::from_http(response.status, &response.body));
+        }
+        if response.body.is_empty() {
+            return Ok(Value::Object(Map::new()));
+        }
+        serde_json::from_slice(&response.body).map_err(|e| {
+            Error::Other(format!(
+                "DynamoDB answered {operation} with invalid JSON: {e}"
+            ))
+        })
+    }
+}
+
+/// URL and headers of a call to `operation` of DynamoDB's HTTP API in `region`.
+fn http_request(region: &str, operation: &str) -> (String, Vec<(String, String)>) {
+    (
+        format!("https://dynamodb.{region}.amazonaws.com/"),
+        vec![
+            (
+                "content-type".to_owned(),
+                "application/x-amz-json-1.0".to_owned(),
+            ),
+            (
+                "x-amz-target".to_owned(),
+                format!("DynamoDB_20120810.{operation}"),
+            ),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_calls_go_to_the_regional_endpoint_with_the_json_protocol() {
+        let (url, headers) = http_request("eu-central-1", "Query");
+        assert_eq!(url, "https://dynamodb.eu-central-1.amazonaws.com/");
+        assert_eq!(
+            headers,
+            [
+                (
+                    "content-type".to_owned(),
+                    "application/x-amz-json-1.0".to_owned()
+                ),
+                (
+                    "x-amz-target".to_owned(),
+                    "DynamoDB_20120810.Query".to_owned()
+                ),
+            ]
+        );
     }
 }

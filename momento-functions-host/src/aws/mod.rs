@@ -17,8 +17,14 @@
 //! Each client has one error type (`auth::Error`, `ddb::Error`, `s3::Error`, `secrets::Error`) whose
 //! variants say what went wrong (not found, condition failed, unauthorized, malformed request, throttled,
 //! other). With `?` in a `momento-functions` handler they become error responses with a fitting status.
+//!
+//! The clients use Momento's published AWS interfaces (`aws-auth`, `aws-ddb`, `aws-s3`, `aws-secrets`).
+//! What those lack (DynamoDB DeleteItem and Query, S3 DeleteObject and ListObjectsV2) is sent to the
+//! services' HTTP APIs through the platform's `http` interface, which signs each request with SigV4 using
+//! the provider's credentials; see [`ddb`] and [`s3`].
 
 pub mod auth;
 pub mod ddb;
 pub mod s3;
 pub mod secrets;
+mod signed;

@@ -1,6 +1,6 @@
 //! The one error type of the DynamoDB client.
 
-use crate::wit::momento::functions::aws_ddb as wit;
+use crate::wit::momento::aws_ddb::aws_ddb as wit;
 
 use super::convert::ItemError;
 
@@ -50,15 +50,86 @@ pub enum Error {
     Serialize(#[source] ItemError),
 }
 
+/// DynamoDB's error codes (the part of `__type` after `#`) and the variant each becomes.
+fn kind_of_code(code: &str) -> fn(String) -> Error {
+    match code {
+        "ConditionalCheckFailedException" | "TransactionConflictException" => {
+            Error::ConditionFailed
+        }
+        "ResourceNotFoundException" => Error::NotFound,
+        "AccessDeniedException"
+        | "UnrecognizedClientException"
+        | "MissingAuthenticationTokenException"
+        | "InvalidSignatureException"
+        | "ExpiredTokenException"
+        | "IncompleteSignatureException" => Error::Unauthorized,
+        "ValidationException" | "SerializationException" => Error::Malformed,
+        "ProvisionedThroughputExceededException"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "LimitExceededException" => Error::Throttled,
+        _ => Error::Other,
+    }
+}
+
+/// The codes that make a host's `malformed` or `other` message more precise.
+const REFINING_CODES: &[&str] = &[
+    "ConditionalCheckFailedException",
+    "ResourceNotFoundException",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+];
+
 impl From<wit::DdbError> for Error {
+    /// The published interface has three variants; a message naming one of DynamoDB's error codes
+    /// (e.g. `ConditionalCheckFailedException: The conditional request failed`) gets that code's
+    /// variant.
     fn from(error: wit::DdbError) -> Self {
-        match error {
-            wit::DdbError::NotFound(m) => Error::NotFound(m),
-            wit::DdbError::ConditionFailed(m) => Error::ConditionFailed(m),
-            wit::DdbError::Unauthorized(m) => Error::Unauthorized(m),
-            wit::DdbError::Malformed(m) => Error::Malformed(m),
-            wit::DdbError::Throttled(m) => Error::Throttled(m),
-            wit::DdbError::Other(m) => Error::Other(m),
+        let (message, default): (String, fn(String) -> Error) = match error {
+            wit::DdbError::Unauthorized(m) => return Error::Unauthorized(m),
+            wit::DdbError::Malformed(m) => (m, Error::Malformed),
+            wit::DdbError::Other(m) => (m, Error::Other),
+        };
+        match REFINING_CODES.iter().find(|code| message.contains(*code)) {
+            Some(code) => kind_of_code(code)(message),
+            None => default(message),
+        }
+    }
+}
+
+/// The error DynamoDB's HTTP API answered with: `{"__type": "...#Code", "message": "..."}` and a 4xx or
+/// 5xx status. The message is `Code: message`.
+pub(crate) fn from_http(status: u16, body: &[u8]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(rename = "__type")]
+        kind: Option<String>,
+        #[serde(alias = "Message")]
+        message: Option<String>,
+    }
+    match serde_json::from_slice::<Body>(body) {
+        Ok(Body {
+            kind: Some(kind),
+            message,
+        }) => {
+            let code = kind.rsplit('#').next().unwrap_or(&kind).to_owned();
+            let text = match message {
+                Some(message) => format!("{code}: {message}"),
+                None => code.clone(),
+            };
+            kind_of_code(&code)(text)
+        }
+        _ => {
+            let text = format!(
+                "HTTP {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(256)])
+            );
+            if status == 403 {
+                Error::Unauthorized(text)
+            } else {
+                Error::Other(text)
+            }
         }
     }
 }
@@ -70,10 +141,12 @@ mod tests {
     #[test]
     fn wit_errors_keep_kind_and_message() {
         assert_eq!(
-            Error::from(wit::DdbError::ConditionFailed(
-                "The conditional request failed".into()
+            Error::from(wit::DdbError::Other(
+                "ConditionalCheckFailedException: The conditional request failed".into()
             )),
-            Error::ConditionFailed("The conditional request failed".into())
+            Error::ConditionFailed(
+                "ConditionalCheckFailedException: The conditional request failed".into()
+            )
         );
         assert_eq!(
             Error::from(wit::DdbError::Malformed("bad key".into())).to_string(),
@@ -81,20 +154,56 @@ mod tests {
         );
         for (wit, expected) in [
             (
-                wit::DdbError::NotFound("t".into()),
-                "DynamoDB table not found: t",
+                wit::DdbError::Other("ResourceNotFoundException: t".into()),
+                "DynamoDB table not found: ResourceNotFoundException: t",
             ),
             (
                 wit::DdbError::Unauthorized("u".into()),
                 "DynamoDB refused the credentials: u",
             ),
             (
-                wit::DdbError::Throttled("s".into()),
-                "DynamoDB throttled the request: s",
+                wit::DdbError::Other("ThrottlingException: s".into()),
+                "DynamoDB throttled the request: ThrottlingException: s",
             ),
             (wit::DdbError::Other("o".into()), "DynamoDB error: o"),
         ] {
             assert_eq!(Error::from(wit).to_string(), expected);
         }
+    }
+
+    #[test]
+    fn http_errors_are_classified_by_their_type() {
+        let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#;
+        assert_eq!(
+            from_http(400, body),
+            Error::ConditionFailed(
+                "ConditionalCheckFailedException: The conditional request failed".into()
+            )
+        );
+        let body = br#"{"__type":"com.amazon.coral.validate#ValidationException","Message":"bad"}"#;
+        assert_eq!(
+            from_http(400, body),
+            Error::Malformed("ValidationException: bad".into())
+        );
+        assert_eq!(
+            from_http(400, br#"{"__type":"x#AccessDeniedException"}"#),
+            Error::Unauthorized("AccessDeniedException".into())
+        );
+        assert_eq!(
+            from_http(500, b"oops"),
+            Error::Other("HTTP 500: oops".into())
+        );
+        assert!(matches!(from_http(403, b""), Error::Unauthorized(_)));
+        assert!(matches!(
+            from_http(
+                400,
+                br#"{"__type":"x#ProvisionedThroughputExceededException"}"#
+            ),
+            Error::Throttled(_)
+        ));
+        assert!(matches!(
+            from_http(400, br#"{"__type":"x#ResourceNotFoundException"}"#),
+            Error::NotFound(_)
+        ));
     }
 }

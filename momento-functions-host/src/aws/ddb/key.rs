@@ -1,8 +1,8 @@
 //! [`Key`] and [`KeyValue`]: the primary key of an item.
 
-use crate::wit::momento::functions::aws_ddb as wit;
+use crate::wit::momento::aws_ddb::aws_ddb as wit;
 
-use super::value::AttributeValue;
+use super::value::{AttributeValue, Item, base64_encode};
 
 /// The value of a key attribute: DynamoDB keys are strings, numbers or binary.
 ///
@@ -31,19 +31,22 @@ impl KeyValue {
         KeyValue::N(value.to_string())
     }
 
+    /// The key value for the host; binary goes as base64 text.
     pub(crate) fn into_wit(self) -> wit::KeyValue {
         match self {
             KeyValue::S(s) => wit::KeyValue::S(s),
             KeyValue::N(n) => wit::KeyValue::N(n),
-            KeyValue::B(b) => wit::KeyValue::B(b),
+            KeyValue::B(b) => wit::KeyValue::B(base64_encode(&b)),
         }
     }
 
-    pub(crate) fn from_wit(value: wit::KeyValue) -> Self {
+    /// A key value from an attribute value, if it is of a key type.
+    fn from_attribute(value: AttributeValue) -> Option<Self> {
         match value {
-            wit::KeyValue::S(s) => KeyValue::S(s),
-            wit::KeyValue::N(n) => KeyValue::N(n),
-            wit::KeyValue::B(b) => KeyValue::B(b),
+            AttributeValue::S(s) => Some(KeyValue::S(s)),
+            AttributeValue::N(n) => Some(KeyValue::N(n)),
+            AttributeValue::B(b) => Some(KeyValue::B(b)),
+            _ => None,
         }
     }
 }
@@ -154,19 +157,32 @@ impl Key {
         attributes
     }
 
-    /// The host sends the partition key first, then the sort key.
-    pub(crate) fn from_wit(attributes: Vec<wit::KeyAttribute>) -> Option<Self> {
-        let mut attributes = attributes.into_iter();
-        let first = attributes.next()?;
-        let mut key = Key::new(first.name, KeyValue::from_wit(first.value));
-        if let Some(sort) = attributes.next() {
-            key = key.with_sort(sort.name, KeyValue::from_wit(sort.value));
+    /// The key as an item (for DynamoDB's JSON).
+    pub(crate) fn into_item(self) -> Item {
+        let mut item = Item::new().with(self.partition.0, self.partition.1);
+        if let Some((name, value)) = self.sort {
+            item.insert(name, value);
+        }
+        item
+    }
+
+    /// A key DynamoDB returned (`LastEvaluatedKey`) of a table whose partition key is `partition`: that
+    /// attribute, and the other one (if any) as the sort key.
+    pub(crate) fn from_item(item: Item, partition: &str) -> Option<Self> {
+        let mut attributes: Vec<(String, AttributeValue)> = item.into_iter().collect();
+        let index = attributes.iter().position(|(name, _)| name == partition)?;
+        let (name, value) = attributes.remove(index);
+        let mut key = Key::new(name, KeyValue::from_attribute(value)?);
+        if attributes.len() == 1
+            && let Some((name, value)) = attributes.pop()
+        {
+            key = key.with_sort(name, KeyValue::from_attribute(value)?);
         }
         Some(key)
     }
 }
 
-pub(crate) fn attribute(name: String, value: KeyValue) -> wit::KeyAttribute {
+fn attribute(name: String, value: KeyValue) -> wit::KeyAttribute {
     wit::KeyAttribute {
         name,
         value: value.into_wit(),
@@ -207,13 +223,30 @@ mod tests {
         let wit = key.clone().into_wit();
         assert_eq!(wit.len(), 2);
         assert_eq!(wit[0].name, "pk");
-        assert_eq!(Key::from_wit(wit), Some(key));
-        assert_eq!(Key::from_wit(Vec::new()), None);
+        assert!(matches!(&wit[1].value, wit::KeyValue::B(b) if b == "AQ=="));
         let only = Key::from((String::from("id"), 5_i64));
         assert_eq!(only.sort(), None);
         assert_eq!(
             AttributeValue::from(KeyValue::number(1.5)),
             AttributeValue::N("1.5".into())
+        );
+    }
+
+    #[test]
+    fn returned_keys_put_the_partition_first() {
+        let item = Item::new().with("a_sort", 3).with("z_part", "p");
+        let key = Key::from_item(item.clone(), "z_part").expect("a key");
+        assert_eq!(key, Key::new("z_part", "p").with_sort("a_sort", 3));
+        assert_eq!(key.into_item(), item);
+        assert_eq!(Key::from_item(Item::new().with("x", 1), "y"), None);
+        assert_eq!(
+            Key::from_item(Item::new().with("p", true), "p"),
+            None,
+            "a boolean is no key"
+        );
+        assert_eq!(
+            Key::from_item(Item::new().with("p", 1), "p"),
+            Some(Key::new("p", 1))
         );
     }
 }

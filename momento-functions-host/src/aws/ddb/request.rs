@@ -1,9 +1,12 @@
 //! Write conditions and queries.
 
-use crate::wit::momento::functions::aws_ddb as wit;
+use serde_json::{Map, Value, json};
 
-use super::key::{Key, KeyValue, attribute};
-use super::value::AttributeValue;
+use crate::Data;
+use crate::wit::momento::aws_ddb::aws_ddb as wit;
+
+use super::key::{Key, KeyValue};
+use super::value::{AttributeValue, Item};
 use super::wire;
 
 /// A condition on the stored item that a conditional write needs (DynamoDB's `ConditionExpression`).
@@ -16,7 +19,13 @@ use super::wire;
 /// let create = Condition::attribute_not_exists("user_id");
 /// // Optimistic locking: replace only the version we read.
 /// let replace = Condition::equals("version", 3);
-/// # let _ = (create, replace);
+/// // Any condition expression, with its placeholders.
+/// let in_stock = Condition::expression("#q > :zero AND #s <> :gone")
+///     .name("#q", "quantity")
+///     .name("#s", "status")
+///     .value(":zero", 0)
+///     .value(":gone", "discontinued");
+/// # let _ = (create, replace, in_stock);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition(ConditionKind);
@@ -26,6 +35,37 @@ enum ConditionKind {
     Exists(String),
     NotExists(String),
     Equals(String, AttributeValue),
+    Expression(Expression),
+}
+
+/// A condition expression with its placeholders' names and values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Expression {
+    pub(crate) expression: String,
+    pub(crate) names: Vec<(String, String)>,
+    pub(crate) values: Item,
+}
+
+impl Expression {
+    /// The request fields `ConditionExpression`, `ExpressionAttributeNames` and
+    /// `ExpressionAttributeValues`, the last two only when not empty.
+    fn add_to(self, request: &mut Map<String, Value>) {
+        request.insert("ConditionExpression".into(), Value::String(self.expression));
+        if !self.names.is_empty() {
+            let names = self
+                .names
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            request.insert("ExpressionAttributeNames".into(), Value::Object(names));
+        }
+        if !self.values.is_empty() {
+            request.insert(
+                "ExpressionAttributeValues".into(),
+                wire::item_to_json(self.values),
+            );
+        }
+    }
 }
 
 impl Condition {
@@ -46,14 +86,78 @@ impl Condition {
         Condition(ConditionKind::Equals(name.into(), value.into()))
     }
 
-    pub(crate) fn into_wit(self) -> wit::Condition {
-        match self.0 {
-            ConditionKind::Exists(name) => wit::Condition::AttributeExists(name),
-            ConditionKind::NotExists(name) => wit::Condition::AttributeNotExists(name),
-            ConditionKind::Equals(name, value) => {
-                wit::Condition::Equals((name, wire::encode_value(value)))
-            }
+    /// Any DynamoDB condition expression (`ConditionExpression`); add its placeholders with
+    /// [`name`](Condition::name) (`#name`) and [`value`](Condition::value) (`:value`).
+    pub fn expression(expression: impl Into<String>) -> Self {
+        Condition(ConditionKind::Expression(Expression {
+            expression: expression.into(),
+            ..Expression::default()
+        }))
+    }
+
+    /// Add the placeholder `placeholder` (e.g. `#status`) for the attribute name `name`, to a condition
+    /// made with [`expression`](Condition::expression). Other conditions ignore it.
+    pub fn name(mut self, placeholder: impl Into<String>, name: impl Into<String>) -> Self {
+        if let ConditionKind::Expression(e) = &mut self.0 {
+            e.names.push((placeholder.into(), name.into()));
         }
+        self
+    }
+
+    /// Add the placeholder `placeholder` (e.g. `:zero`) for `value`, to a condition made with
+    /// [`expression`](Condition::expression). Other conditions ignore it.
+    pub fn value(
+        mut self,
+        placeholder: impl Into<String>,
+        value: impl Into<AttributeValue>,
+    ) -> Self {
+        if let ConditionKind::Expression(e) = &mut self.0 {
+            e.values.insert(placeholder, value);
+        }
+        self
+    }
+
+    /// The condition as an expression with placeholders (`#c0`, `:c0` for the built-in ones).
+    pub(crate) fn into_expression(self) -> Expression {
+        let names = |name: String| vec![("#c0".to_owned(), name)];
+        match self.0 {
+            ConditionKind::Exists(name) => Expression {
+                expression: "attribute_exists(#c0)".into(),
+                names: names(name),
+                values: Item::new(),
+            },
+            ConditionKind::NotExists(name) => Expression {
+                expression: "attribute_not_exists(#c0)".into(),
+                names: names(name),
+                values: Item::new(),
+            },
+            ConditionKind::Equals(name, value) => Expression {
+                expression: "#c0 = :c0".into(),
+                names: names(name),
+                values: Item::new().with(":c0", value),
+            },
+            ConditionKind::Expression(expression) => expression,
+        }
+    }
+
+    /// The condition for the host's PutItem.
+    pub(crate) fn into_wit(self) -> wit::Conditional {
+        let Expression {
+            expression,
+            names,
+            values,
+        } = self.into_expression();
+        wit::Conditional {
+            expression,
+            expression_attribute_names: (!names.is_empty()).then_some(names),
+            expression_attribute_values: (!values.is_empty())
+                .then(|| wit::Item::Json(Data::from(wire::encode_item(values)).into_wit())),
+        }
+    }
+
+    /// Add the condition's fields to a DynamoDB HTTP request.
+    pub(crate) fn add_to(self, request: &mut Map<String, Value>) {
+        self.into_expression().add_to(request);
     }
 }
 
@@ -114,19 +218,22 @@ impl SortKeyCondition {
         SortKeyCondition(SortKind::Between(name.into(), low.into(), high.into()))
     }
 
-    fn into_wit(self) -> wit::SortKeyCondition {
-        use wit::SortKeyCondition as W;
-        match self.0 {
-            SortKind::Eq(n, v) => W::Equals(attribute(n, v)),
-            SortKind::Lt(n, v) => W::LessThan(attribute(n, v)),
-            SortKind::Le(n, v) => W::LessThanOrEqual(attribute(n, v)),
-            SortKind::Gt(n, v) => W::GreaterThan(attribute(n, v)),
-            SortKind::Ge(n, v) => W::GreaterThanOrEqual(attribute(n, v)),
-            SortKind::BeginsWith(n, v) => W::BeginsWith(attribute(n, v)),
-            SortKind::Between(n, low, high) => {
-                W::Between((attribute(n.clone(), low), attribute(n, high)))
-            }
-        }
+    /// The sort-key part of a `KeyConditionExpression` over `#sk`, with its values.
+    fn into_expression(self) -> (String, String, Vec<(&'static str, KeyValue)>) {
+        let (name, expression, values) = match self.0 {
+            SortKind::Eq(n, v) => (n, "#sk = :sk", vec![(":sk", v)]),
+            SortKind::Lt(n, v) => (n, "#sk < :sk", vec![(":sk", v)]),
+            SortKind::Le(n, v) => (n, "#sk <= :sk", vec![(":sk", v)]),
+            SortKind::Gt(n, v) => (n, "#sk > :sk", vec![(":sk", v)]),
+            SortKind::Ge(n, v) => (n, "#sk >= :sk", vec![(":sk", v)]),
+            SortKind::BeginsWith(n, v) => (n, "begins_with(#sk, :sk)", vec![(":sk", v)]),
+            SortKind::Between(n, low, high) => (
+                n,
+                "#sk BETWEEN :sk AND :sk2",
+                vec![(":sk", low), (":sk2", high)],
+            ),
+        };
+        (name, expression.to_owned(), values)
     }
 }
 
@@ -197,15 +304,47 @@ impl Query {
         &self.table
     }
 
-    pub(crate) fn into_wit(self) -> wit::QueryRequest {
-        wit::QueryRequest {
-            table_name: self.table,
-            partition_key: attribute(self.partition.0, self.partition.1),
-            sort_key_condition: self.sort.map(SortKeyCondition::into_wit),
-            limit: self.limit,
-            exclusive_start_key: self.start.map(Key::into_wit),
-            scan_forward: self.forward,
+    /// The partition key's name.
+    pub(crate) fn partition_name(&self) -> &str {
+        &self.partition.0
+    }
+
+    /// The body of DynamoDB's `Query` request.
+    pub(crate) fn into_json(self) -> Value {
+        let mut expression = "#pk = :pk".to_owned();
+        let mut names = Map::new();
+        names.insert("#pk".into(), Value::String(self.partition.0));
+        let mut values = Item::new().with(":pk", self.partition.1);
+        if let Some(sort) = self.sort {
+            let (name, sort_expression, sort_values) = sort.into_expression();
+            expression.push_str(" AND ");
+            expression.push_str(&sort_expression);
+            names.insert("#sk".into(), Value::String(name));
+            for (placeholder, value) in sort_values {
+                values.insert(placeholder, value);
+            }
         }
+        let mut request = Map::new();
+        request.insert("TableName".into(), Value::String(self.table));
+        request.insert("KeyConditionExpression".into(), Value::String(expression));
+        request.insert("ExpressionAttributeNames".into(), Value::Object(names));
+        request.insert(
+            "ExpressionAttributeValues".into(),
+            wire::item_to_json(values),
+        );
+        if let Some(limit) = self.limit {
+            request.insert("Limit".into(), json!(limit));
+        }
+        if !self.forward {
+            request.insert("ScanIndexForward".into(), Value::Bool(false));
+        }
+        if let Some(start) = self.start {
+            request.insert(
+                "ExclusiveStartKey".into(),
+                wire::item_to_json(start.into_item()),
+            );
+        }
+        Value::Object(request)
     }
 }
 
@@ -218,4 +357,104 @@ pub struct QueryOutput<T> {
     /// Set when the page stopped at the query's limit: pass it to [`Query::start_after`] for the next page
     /// (which may be empty, as with DynamoDB).
     pub last_evaluated_key: Option<Key>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_become_expressions_with_placeholders() {
+        let mut request = Map::new();
+        Condition::equals("version", 3).add_to(&mut request);
+        assert_eq!(
+            Value::Object(request),
+            json!({
+                "ConditionExpression": "#c0 = :c0",
+                "ExpressionAttributeNames": {"#c0": "version"},
+                "ExpressionAttributeValues": {":c0": {"N": "3"}},
+            })
+        );
+        let mut request = Map::new();
+        Condition::attribute_not_exists("id").add_to(&mut request);
+        assert_eq!(
+            Value::Object(request),
+            json!({
+                "ConditionExpression": "attribute_not_exists(#c0)",
+                "ExpressionAttributeNames": {"#c0": "id"},
+            })
+        );
+        let custom = Condition::expression("size(#t) < :n")
+            .name("#t", "tags")
+            .value(":n", 5)
+            .into_wit();
+        assert_eq!(custom.expression, "size(#t) < :n");
+        assert_eq!(
+            custom.expression_attribute_names,
+            Some(vec![("#t".to_owned(), "tags".to_owned())])
+        );
+        assert!(custom.expression_attribute_values.is_some());
+        let plain = Condition::expression("attribute_exists(id)").into_wit();
+        assert_eq!(plain.expression_attribute_names, None);
+        assert!(plain.expression_attribute_values.is_none());
+        // Placeholders only apply to expressions.
+        assert_eq!(
+            Condition::attribute_exists("a").name("#x", "y"),
+            Condition::attribute_exists("a")
+        );
+    }
+
+    #[test]
+    fn queries_become_dynamodb_requests() {
+        let query = Query::new("orders", ("customer_id", "c1"))
+            .sort_key(SortKeyCondition::between("order_id", "a", "b"))
+            .limit(2)
+            .descending()
+            .start_after(Key::new("customer_id", "c1").with_sort("order_id", "a1"));
+        assert_eq!(query.partition_name(), "customer_id");
+        assert_eq!(
+            query.into_json(),
+            json!({
+                "TableName": "orders",
+                "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :sk AND :sk2",
+                "ExpressionAttributeNames": {"#pk": "customer_id", "#sk": "order_id"},
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": "c1"}, ":sk": {"S": "a"}, ":sk2": {"S": "b"}
+                },
+                "Limit": 2,
+                "ScanIndexForward": false,
+                "ExclusiveStartKey": {"customer_id": {"S": "c1"}, "order_id": {"S": "a1"}},
+            })
+        );
+        let plain = Query::new("t", ("pk", 7)).into_json();
+        assert_eq!(
+            plain,
+            json!({
+                "TableName": "t",
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeNames": {"#pk": "pk"},
+                "ExpressionAttributeValues": {":pk": {"N": "7"}},
+            })
+        );
+        for (condition, expression) in [
+            (SortKeyCondition::equals("s", 1), "#sk = :sk"),
+            (SortKeyCondition::less_than("s", 1), "#sk < :sk"),
+            (SortKeyCondition::less_than_or_equal("s", 1), "#sk <= :sk"),
+            (SortKeyCondition::greater_than("s", 1), "#sk > :sk"),
+            (
+                SortKeyCondition::greater_than_or_equal("s", 1),
+                "#sk >= :sk",
+            ),
+            (
+                SortKeyCondition::begins_with("s", "x"),
+                "begins_with(#sk, :sk)",
+            ),
+        ] {
+            let json = Query::new("t", ("p", 1)).sort_key(condition).into_json();
+            assert_eq!(
+                json["KeyConditionExpression"],
+                format!("#pk = :pk AND {expression}")
+            );
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! DynamoDB's JSON wire format, which items cross the WIT boundary in: `{"name":{"S":"v"}}`.
+//! DynamoDB's JSON wire format, which items cross the WIT boundary in (and DynamoDB's HTTP API speaks):
+//! `{"name":{"S":"v"}}`.
 
 use std::collections::BTreeMap;
 
@@ -58,26 +59,39 @@ fn from_wire(value: Wire) -> Result<AttributeValue, String> {
     })
 }
 
-/// Encode an item for the host.
-pub(crate) fn encode_item(item: Item) -> String {
+/// An item in DynamoDB's JSON.
+pub(crate) fn item_to_json(item: Item) -> serde_json::Value {
     let wire: BTreeMap<String, Wire> = item.into_iter().map(|(k, v)| (k, to_wire(v))).collect();
-    // Serializing strings, booleans, vectors and string-keyed maps cannot fail.
-    serde_json::to_string(&wire).unwrap_or_default()
+    // Strings, booleans, vectors and string-keyed maps always convert.
+    serde_json::to_value(wire).unwrap_or_default()
 }
 
-/// Encode one value for the host.
-pub(crate) fn encode_value(value: AttributeValue) -> String {
-    serde_json::to_string(&to_wire(value)).unwrap_or_default()
+/// One value in DynamoDB's JSON.
+#[cfg(test)]
+fn value_to_json(value: AttributeValue) -> serde_json::Value {
+    serde_json::to_value(to_wire(value)).unwrap_or_default()
 }
 
-/// Decode an item the host sent.
-pub(crate) fn decode_item(text: &str) -> Result<Item, String> {
-    let wire: BTreeMap<String, Wire> = serde_json::from_str(text)
-        .map_err(|e| format!("invalid DynamoDB JSON from the host: {e}"))?;
+/// An item from DynamoDB's JSON.
+pub(crate) fn item_from_json(json: serde_json::Value) -> Result<Item, String> {
+    let wire: BTreeMap<String, Wire> =
+        serde_json::from_value(json).map_err(|e| format!("invalid DynamoDB JSON: {e}"))?;
     wire.into_iter()
         .map(|(k, v)| Ok((k, from_wire(v)?)))
         .collect::<Result<BTreeMap<_, _>, String>>()
         .map(Item::from)
+}
+
+/// Encode an item as DynamoDB JSON text.
+pub(crate) fn encode_item(item: Item) -> String {
+    item_to_json(item).to_string()
+}
+
+/// Decode an item from DynamoDB JSON bytes.
+pub(crate) fn decode_item(bytes: &[u8]) -> Result<Item, String> {
+    let json: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("invalid DynamoDB JSON: {e}"))?;
+    item_from_json(json)
 }
 
 #[cfg(test)]
@@ -102,16 +116,20 @@ mod tests {
             text,
             r#"{"b":{"B":"AP8="},"bs":{"BS":["Bw=="]},"l":{"L":[{"S":"a"}]},"m":{"M":{"k":{"N":"2"}}},"n":{"N":"1"},"ns":{"NS":["1"]},"s":{"S":"x"},"ss":{"SS":["a"]},"t":{"BOOL":true},"z":{"NULL":true}}"#
         );
-        assert_eq!(decode_item(&text), Ok(item));
-        assert_eq!(encode_value(AttributeValue::from(3)), r#"{"N":"3"}"#);
+        assert_eq!(decode_item(text.as_bytes()), Ok(item));
+        assert_eq!(
+            value_to_json(AttributeValue::from(3)).to_string(),
+            r#"{"N":"3"}"#
+        );
     }
 
     #[test]
     fn bad_wire_json_is_an_error() {
-        assert!(decode_item("[]").is_err());
-        assert!(decode_item(r#"{"a":{"X":1}}"#).is_err());
+        assert!(decode_item(b"[]").is_err());
+        assert!(decode_item(br#"{"a":{"X":1}}"#).is_err());
+        assert!(decode_item(b"{").is_err());
         assert!(
-            decode_item(r#"{"a":{"B":"***"}}"#)
+            decode_item(br#"{"a":{"B":"***"}}"#)
                 .expect_err("must fail")
                 .contains("base64")
         );

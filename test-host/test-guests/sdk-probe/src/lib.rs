@@ -1,11 +1,49 @@
-//! Test guest for the test host's own tests: each POST names one operation of the SDK's cache or HTTP
-//! client (or reads the clock) as JSON, runs it, and answers `{"ok": <result>}`; a client error is
-//! answered with the status `?` would give it and `{"kind": <variant>, "message": <message>}`.
+//! Test guest for the test host's own tests.
+//!
+//! `POST /` with a JSON body names one operation of the SDK (cache, HTTP, logging, request context, or
+//! the clock), runs it, and answers `{"ok": <result>}`; a client error is answered with the status `?`
+//! would give it and `{"kind": <variant>, "message": <message>}`. A body that is not an operation is
+//! answered 400 by the `Json` extractor.
+//!
+//! | op | fields | result |
+//! |---|---|---|
+//! | `get` | `key` | `{"len", "text"}` or `null` |
+//! | `get_string` | `key` | the text or `null` |
+//! | `get_point` | `key` | `{"x", "y"}` (JSON) or `null` |
+//! | `get_data` | `key` | `{"len", "text", "host_buffer"}` (was the value a host buffer?) or `null` |
+//! | `get_with_hash` | `key` | `{"text", "hash"}` (hash in hex) or `null` |
+//! | `set` | `key`, `value`, `repeat` (default 1), `ttl_ms` | `"stored"` |
+//! | `set_point` | `key`, `x`, `y`, `ttl_ms` | `"stored"` |
+//! | `set_if` | `key`, `value`, `ttl_ms`, `condition`: `"absent"`, `"present"`, `{"equal": v}`, `{"not_equal": v}`, `{"present_and_not_equal": v}`, `{"absent_or_equal": v}` | stored? (bool) |
+//! | `set_if_hash` | `key`, `value`, `ttl_ms`, `condition`: `"unconditional"`, `{"present_and_hash_equal": hex}`, `{"present_and_not_hash_equal": hex}`, `{"absent_or_hash_equal": hex}`, `{"absent_or_not_hash_equal": hex}` | the new hash (hex) or `null` |
+//! | `delete` | `key` | `"deleted"` |
+//! | `increment` | `key`, `amount`, `ttl_ms` | the new value |
+//! | `set_unserializable` / `http_unserializable` | `key` / `url` | a `SerializeJson` error |
+//! | `http` | `method`, `url`, `headers`, `body`, `json`, `timeout_ms`, `authorization` (`{"sigv4": {access_key_id, secret_access_key, region, service}}` or `{"federated": {role_arn, service}}`), `error_for_status`, `parse_json`, `read_text` | `{"status", "headers", "body"}` |
+//! | `configure_logging` | `destinations`: `[{"topic": name} \| {"cloudwatch": {role_arn, log_group}}]`, `log_level`, `system_log_level` (`off`, `error`, `warn`, `info`, `debug`, `trace`; default `info`) | `"configured"` |
+//! | `log` | `records`: `[{"level", "message", "target"?}]` | the number of records |
+//! | `context` | | method, path, query, headers, token metadata, invocation id, function and cache names (each read twice: the host hands some over once, the SDK keeps them) |
+//! | `counter` | | `{"global", "cache"}` |
+//! | `now` | | `{"unix_ms", "elapsed_ns", "spins"}` |
+//! | `wait_for_clock` | `secs` | `{"elapsed_secs"}` |
+//!
+//! Other paths take the raw body as [`Data`] (never read by the function unless said):
+//!
+//! | path | behaviour |
+//! |---|---|
+//! | `POST /echo-data` | the body back unread, with `x-host-buffer: true\|false` (was it a host buffer?) |
+//! | `POST /cache-set-body?key=K&ttl_ms=N` | stores the body unread under K; `{"ok": "stored"}` |
+//! | `POST /http-forward-body?url=U` | POSTs the body unread to U and answers with the upstream's status and body, unread |
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use momento_functions::{FunctionError, Json, StatusCode, WebResponse, cache, http};
+use momento_functions::log;
+use momento_functions::logging::{self, LogConfig, LogDestination};
+use momento_functions::{
+    Data, FromRequest, FunctionError, IntoResponse, Json, Method, RequestContext, StatusCode,
+    WebRequest, WebResponse, cache, http,
+};
 use serde_json::{Value, json};
 
 /// Invocations this instance has served: always 1, since every invocation gets a fresh instance.
@@ -17,6 +55,49 @@ enum Condition {
     Absent,
     Present,
     Equal(String),
+    NotEqual(String),
+    PresentAndNotEqual(String),
+    AbsentOrEqual(String),
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum HashCondition {
+    Unconditional,
+    PresentAndHashEqual(String),
+    PresentAndNotHashEqual(String),
+    AbsentOrHashEqual(String),
+    AbsentOrNotHashEqual(String),
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Authorization {
+    Sigv4 {
+        access_key_id: String,
+        secret_access_key: String,
+        region: String,
+        service: String,
+    },
+    Federated {
+        role_arn: String,
+        service: String,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Destination {
+    Topic(String),
+    Cloudwatch { role_arn: String, log_group: String },
+}
+
+#[derive(serde::Deserialize)]
+struct Record {
+    level: String,
+    message: String,
+    #[serde(default)]
+    target: Option<String>,
 }
 
 #[derive(serde::Deserialize, serde::Serialize)]
@@ -35,6 +116,12 @@ enum Op {
         key: String,
     },
     GetPoint {
+        key: String,
+    },
+    GetData {
+        key: String,
+    },
+    GetWithHash {
         key: String,
     },
     Set {
@@ -56,6 +143,12 @@ enum Op {
         ttl_ms: u64,
         condition: Condition,
     },
+    SetIfHash {
+        key: String,
+        value: String,
+        ttl_ms: u64,
+        condition: HashCondition,
+    },
     Delete {
         key: String,
     },
@@ -76,6 +169,8 @@ enum Op {
         #[serde(default)]
         timeout_ms: Option<u64>,
         #[serde(default)]
+        authorization: Option<Authorization>,
+        #[serde(default)]
         error_for_status: bool,
         #[serde(default)]
         parse_json: bool,
@@ -89,6 +184,17 @@ enum Op {
     HttpUnserializable {
         url: String,
     },
+    ConfigureLogging {
+        destinations: Vec<Destination>,
+        #[serde(default)]
+        log_level: Option<String>,
+        #[serde(default)]
+        system_log_level: Option<String>,
+    },
+    Log {
+        records: Vec<Record>,
+    },
+    Context,
     Counter,
     Now,
     WaitForClock {
@@ -102,13 +208,25 @@ fn one() -> usize {
 
 momento_functions::post!(probe);
 
-fn probe(Json(op): Json<Op>) -> WebResponse {
-    match run(op) {
+fn probe(request: WebRequest) -> WebResponse {
+    match request.path() {
+        "/echo-data" => echo_data(request.into_body()),
+        "/cache-set-body" => outcome(cache_set_body(request)),
+        "/http-forward-body" => match http_forward_body(request) {
+            Ok(response) => response,
+            Err(failure) => failure.into_response(),
+        },
+        _ => match Json::<Op>::from_request(request) {
+            Ok(Json(op)) => outcome(run(op)),
+            Err(rejection) => rejection.into_response(),
+        },
+    }
+}
+
+fn outcome(result: Result<Value, Failure>) -> WebResponse {
+    match result {
         Ok(value) => reply(StatusCode::OK, &json!({ "ok": value })),
-        Err(Failure { kind, error }) => {
-            let status = error.status();
-            reply(status, &json!({ "kind": kind, "message": error.message() }))
-        }
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -123,6 +241,16 @@ fn reply(status: StatusCode, body: &Value) -> WebResponse {
 struct Failure {
     kind: String,
     error: FunctionError,
+}
+
+impl Failure {
+    fn into_response(self) -> WebResponse {
+        let status = self.error.status();
+        reply(
+            status,
+            &json!({ "kind": self.kind, "message": self.error.message() }),
+        )
+    }
 }
 
 fn failure<E: std::error::Error + Send + Sync + 'static>(error: E) -> Failure {
@@ -150,6 +278,20 @@ impl From<http::Error> for Failure {
     }
 }
 
+impl From<logging::Error> for Failure {
+    fn from(error: logging::Error) -> Self {
+        failure(error)
+    }
+}
+
+/// A mistake in the operation itself (not a client error).
+fn bad_op(message: impl Into<String>) -> Failure {
+    Failure {
+        kind: "BadOperation".into(),
+        error: FunctionError::bad_request(message),
+    }
+}
+
 /// A value serde_json refuses: map keys must be strings.
 fn unserializable() -> std::collections::BTreeMap<Vec<u8>, u8> {
     std::collections::BTreeMap::from([(vec![1], 1)])
@@ -157,6 +299,33 @@ fn unserializable() -> std::collections::BTreeMap<Vec<u8>, u8> {
 
 fn ttl(ms: u64) -> Duration {
     Duration::from_millis(ms)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Result<cache::ValueHash, Failure> {
+    let digits = text.as_bytes();
+    if !digits.len().is_multiple_of(2) {
+        return Err(bad_op(format!("`{text}` is not hex")));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+                .ok_or_else(|| bad_op(format!("`{text}` is not hex")))
+        })
+        .collect::<Result<Vec<u8>, _>>()
+        .map(cache::ValueHash::from_bytes)
+}
+
+fn level_filter(name: Option<&str>) -> Result<log::LevelFilter, Failure> {
+    name.unwrap_or("info")
+        .parse()
+        .map_err(|_| bad_op(format!("unknown log level {name:?}")))
 }
 
 fn run(op: Op) -> Result<Value, Failure> {
@@ -167,6 +336,27 @@ fn run(op: Op) -> Result<Value, Failure> {
         },
         Op::GetString { key } => json!(cache::get_string(&key)?),
         Op::GetPoint { key } => json!(cache::get_json::<Point>(&key)?),
+        Op::GetData { key } => match cache::get_data(&key)? {
+            Some(data) => {
+                let host_buffer = data.is_host_buffer();
+                let bytes = data
+                    .try_into_bytes()
+                    .map_err(|e| bad_op(format!("reading the value failed: {e}")))?;
+                json!({
+                    "len": bytes.len(),
+                    "text": String::from_utf8_lossy(&bytes),
+                    "host_buffer": host_buffer,
+                })
+            }
+            None => Value::Null,
+        },
+        Op::GetWithHash { key } => match cache::get_with_hash(&key)? {
+            Some(found) => json!({
+                "text": String::from_utf8_lossy(&found.value),
+                "hash": hex(found.hash.as_bytes()),
+            }),
+            None => Value::Null,
+        },
         Op::Set {
             key,
             value,
@@ -189,9 +379,38 @@ fn run(op: Op) -> Result<Value, Failure> {
             let condition = match condition {
                 Condition::Absent => cache::SetCondition::Absent,
                 Condition::Present => cache::SetCondition::Present,
-                Condition::Equal(expected) => cache::SetCondition::equal(expected),
+                Condition::Equal(v) => cache::SetCondition::equal(v),
+                Condition::NotEqual(v) => cache::SetCondition::not_equal(v),
+                Condition::PresentAndNotEqual(v) => cache::SetCondition::present_and_not_equal(v),
+                Condition::AbsentOrEqual(v) => cache::SetCondition::absent_or_equal(v),
             };
-            json!(cache::set_if(&key, &value, ttl(ttl_ms), condition)?)
+            json!(cache::set_if(&key, value, ttl(ttl_ms), condition)?)
+        }
+        Op::SetIfHash {
+            key,
+            value,
+            ttl_ms,
+            condition,
+        } => {
+            let condition = match condition {
+                HashCondition::Unconditional => cache::HashCondition::Unconditional,
+                HashCondition::PresentAndHashEqual(h) => {
+                    cache::HashCondition::PresentAndHashEqual(unhex(&h)?)
+                }
+                HashCondition::PresentAndNotHashEqual(h) => {
+                    cache::HashCondition::PresentAndNotHashEqual(unhex(&h)?)
+                }
+                HashCondition::AbsentOrHashEqual(h) => {
+                    cache::HashCondition::AbsentOrHashEqual(unhex(&h)?)
+                }
+                HashCondition::AbsentOrNotHashEqual(h) => {
+                    cache::HashCondition::AbsentOrNotHashEqual(unhex(&h)?)
+                }
+            };
+            match cache::set_if_hash(&key, value, ttl(ttl_ms), condition)? {
+                Some(hash) => json!(hex(hash.as_bytes())),
+                None => Value::Null,
+            }
         }
         Op::Delete { key } => {
             cache::delete(&key)?;
@@ -209,11 +428,12 @@ fn run(op: Op) -> Result<Value, Failure> {
             body,
             json: json_body,
             timeout_ms,
+            authorization,
             error_for_status,
             parse_json,
             read_text,
         } => {
-            let mut request = http::Request::new(method, url).headers(headers);
+            let mut request = http::Request::new(Method::from(method), url).headers(headers);
             if let Some(body) = body {
                 request = request.body(body);
             }
@@ -222,6 +442,26 @@ fn run(op: Op) -> Result<Value, Failure> {
             }
             if let Some(ms) = timeout_ms {
                 request = request.timeout(Duration::from_millis(ms));
+            }
+            if let Some(authorization) = authorization {
+                request = request.authorization(match authorization {
+                    Authorization::Sigv4 {
+                        access_key_id,
+                        secret_access_key,
+                        region,
+                        service,
+                    } => http::Authorization::aws_sigv4(
+                        momento_functions::aws::auth::Credentials::new(
+                            access_key_id,
+                            secret_access_key,
+                        ),
+                        region,
+                        service,
+                    ),
+                    Authorization::Federated { role_arn, service } => {
+                        http::Authorization::federated(role_arn, service)
+                    }
+                });
             }
             let mut response = request.send()?;
             if error_for_status {
@@ -232,7 +472,7 @@ fn run(op: Op) -> Result<Value, Failure> {
             } else if read_text {
                 json!(response.text()?)
             } else {
-                json!(String::from_utf8_lossy(response.body()))
+                json!(String::from_utf8_lossy(response.bytes()?))
             };
             json!({
                 "status": response.status(),
@@ -247,6 +487,45 @@ fn run(op: Op) -> Result<Value, Failure> {
         Op::HttpUnserializable { url } => {
             let response = http::Request::post(url).json(&unserializable()).send()?;
             json!(response.status())
+        }
+        Op::ConfigureLogging {
+            destinations,
+            log_level,
+            system_log_level,
+        } => {
+            let log_level = level_filter(log_level.as_deref())?;
+            let system_log_level = level_filter(system_log_level.as_deref())?;
+            let configs = destinations.into_iter().map(|destination| {
+                let destination = match destination {
+                    Destination::Topic(name) => LogDestination::topic(name),
+                    Destination::Cloudwatch {
+                        role_arn,
+                        log_group,
+                    } => LogDestination::cloudwatch(role_arn, log_group),
+                };
+                LogConfig::new(destination)
+                    .log_level(log_level)
+                    .system_log_level(system_log_level)
+            });
+            logging::configure_logging(configs)?;
+            json!("configured")
+        }
+        Op::Log { records } => {
+            let count = records.len();
+            for record in records {
+                let level: log::Level = record
+                    .level
+                    .parse()
+                    .map_err(|_| bad_op(format!("unknown log level `{}`", record.level)))?;
+                let target = record.target.as_deref().unwrap_or("sdk_probe");
+                log::log!(target: target, level, "{}", record.message);
+            }
+            json!(count)
+        }
+        Op::Context => {
+            let first = context_json(&RequestContext::current());
+            let second = context_json(&RequestContext::current());
+            json!({ "first": first, "second": second })
         }
         Op::Counter => {
             let global = INVOCATIONS.fetch_add(1, Ordering::Relaxed) + 1;
@@ -278,4 +557,54 @@ fn run(op: Op) -> Result<Value, Failure> {
             json!({ "elapsed_secs": start.elapsed().as_secs() })
         }
     })
+}
+
+fn context_json(context: &RequestContext) -> Value {
+    json!({
+        "method": context.method().as_str(),
+        "path": context.path(),
+        "query": context.query_params(),
+        "query_string": context.query_string(),
+        "headers": context.headers().iter().collect::<Vec<_>>(),
+        "token_metadata": context.token_metadata(),
+        "invocation_id": context.invocation_id(),
+        "function_name": context.function_name(),
+        "cache_name": context.cache_name(),
+    })
+}
+
+fn echo_data(body: Data) -> WebResponse {
+    let host_buffer = body.is_host_buffer();
+    WebResponse::new()
+        .with_header("x-host-buffer", host_buffer.to_string())
+        .with_body(body)
+}
+
+fn cache_set_body(request: WebRequest) -> Result<Value, Failure> {
+    let (context, body) = request.into_parts();
+    let key = context
+        .query_param("key")
+        .ok_or_else(|| bad_op("add `?key=`"))?
+        .to_owned();
+    let ttl_ms: u64 = context
+        .query_param("ttl_ms")
+        .unwrap_or("60000")
+        .parse()
+        .map_err(|_| bad_op("`ttl_ms` is not a number"))?;
+    cache::set(key, body, ttl(ttl_ms))?;
+    Ok(json!("stored"))
+}
+
+fn http_forward_body(request: WebRequest) -> Result<WebResponse, Failure> {
+    let (context, body) = request.into_parts();
+    let url = context
+        .query_param("url")
+        .ok_or_else(|| bad_op("add `?url=`"))?;
+    let (status, _, upstream_body) = http::Request::post(url).body(body).send()?.into_parts();
+    let status = StatusCode::from_u16(status)
+        .ok_or_else(|| bad_op(format!("the upstream answered {status}")))?;
+    Ok(WebResponse::new()
+        .with_status(status)
+        .with_header("x-host-buffer", upstream_body.is_host_buffer().to_string())
+        .with_body(upstream_body))
 }

@@ -33,7 +33,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime};
 
-use momento_functions::{Json, RequestContext, StatusCode, WebRequest, WebResponse, cache, log};
+use momento_functions::{
+    Data, Json, RequestContext, StatusCode, WebRequest, WebResponse, cache, log,
+};
 
 momento_functions::route!(get: get_handler, post: post_handler, put: text, patch: json);
 
@@ -43,7 +45,7 @@ fn get_handler(context: RequestContext) -> WebResponse {
 
 fn post_handler(request: WebRequest) -> WebResponse {
     let (context, body) = request.into_parts();
-    misbehave(&context, &body)
+    misbehave(&context, &body.into_bytes())
 }
 
 /// The body of PATCH `/json`.
@@ -68,7 +70,7 @@ fn param<T: std::str::FromStr>(request: &RequestContext, name: &str, default: T)
         .unwrap_or(default)
 }
 
-fn ok(body: impl Into<Vec<u8>>) -> WebResponse {
+fn ok(body: impl Into<Data>) -> WebResponse {
     WebResponse::new().with_body(body)
 }
 
