@@ -86,6 +86,9 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
                 }
             }
 
+            // The component export exists only in the wasm build: a native build of the crate (its
+            // `cargo test` of native code, `cargo clippy`) has no component to export from.
+            #[cfg(target_arch = "wasm32")]
             #krate::__private::export_web_function!(
                 __MomentoFunction with_types_in #krate::__private::wit
             );

@@ -93,6 +93,28 @@ impl LogService {
     }
 }
 
+/// Split `"<target>: <message>"` (how this project's SDK sends a `log` record) into target and message.
+/// The target must look like a Rust module path (letters, digits, `_` and `::`, at most 256 bytes); any
+/// other line — e.g. the published SDK's `"INFO <time> <module> <file>:<line> <message>"` — is all message.
+fn split_target(line: String) -> (String, String) {
+    let target_len = line.find(": ").filter(|&end| {
+        end > 0
+            && end <= 256
+            && line[..end]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+    });
+    match target_len {
+        Some(end) => {
+            let message = line[end + 2..].to_owned();
+            let mut target = line;
+            target.truncate(end);
+            (target, message)
+        }
+        None => (String::new(), line),
+    }
+}
+
 fn truncate(mut message: String) -> String {
     if message.len() > MAX_MESSAGE_BYTES {
         let mut end = MAX_MESSAGE_BYTES;
@@ -114,10 +136,11 @@ impl View<'_, Services> {
         if level > self.service.log_level {
             return Ok(());
         }
+        let (target, message) = split_target(input);
         self.inv.push_log(LogRecord {
             level,
-            target: String::new(),
-            message: truncate(input),
+            target,
+            message: truncate(message),
             source: LogSource::Log,
             invocation_id: self.inv.id.clone(),
         });
@@ -152,6 +175,35 @@ impl View<'_, Services> {
             result: recorded,
         });
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_target;
+
+    #[test]
+    fn targets_are_split_off_module_path_prefixes_only() {
+        let split = |line: &str| split_target(line.to_owned());
+        assert_eq!(
+            split("example_greeter::get: hi: there"),
+            ("example_greeter::get".into(), "hi: there".into())
+        );
+        assert_eq!(
+            split("no target here"),
+            (String::new(), "no target here".into())
+        );
+        assert_eq!(
+            split("INFO 2026-11-30T12:00:00Z my_fn src/lib.rs:5 said: hi"),
+            (
+                String::new(),
+                "INFO 2026-11-30T12:00:00Z my_fn src/lib.rs:5 said: hi".into()
+            )
+        );
+        assert_eq!(
+            split(": empty target"),
+            (String::new(), ": empty target".into())
+        );
     }
 }
 
