@@ -13,7 +13,7 @@ use super::wasi::UnsupportedWasi;
 use crate::bindings::web;
 use crate::error::InvokeError;
 use crate::logs::{Level, LogRecord, LogSource};
-use crate::state::{HostState, Services};
+use crate::state::{Cancelled, HostState, Services};
 
 /// The request as the runtime passes it to the guest.
 pub(crate) struct Invocation {
@@ -74,25 +74,6 @@ fn panic_message(stderr: &str) -> Option<String> {
     Some(format!("{message} (at {location})"))
 }
 
-fn stdio_records(bytes: &[u8], source: LogSource, invocation_id: &str, into: &mut Vec<LogRecord>) {
-    if bytes.is_empty() {
-        return;
-    }
-    let (level, target) = match source {
-        LogSource::Stderr => (Level::Warn, "stderr"),
-        _ => (Level::Info, "stdout"),
-    };
-    for line in String::from_utf8_lossy(bytes).lines() {
-        into.push(LogRecord {
-            level,
-            target: target.to_owned(),
-            message: line.to_owned(),
-            source,
-            invocation_id: invocation_id.to_owned(),
-        });
-    }
-}
-
 /// Size of a request as the request limit counts it: body, method, path, query and headers.
 pub(crate) fn request_size(request: &web::Request) -> usize {
     request.method.len()
@@ -129,10 +110,13 @@ fn on_epoch_deadline(
     mut store: StoreContextMut<'_, HostState>,
 ) -> wasmtime::Result<UpdateDeadline> {
     let state = store.data_mut();
+    if state.is_cancelled() {
+        return Err(wasmtime::Error::new(Cancelled));
+    }
     let elapsed = state.started.elapsed();
     if elapsed < state.soft_deadline {
         return Ok(UpdateDeadline::Continue(ticks_for(
-            state.soft_deadline - elapsed,
+            state.next_check(state.soft_deadline - elapsed),
         )));
     }
     if elapsed < state.hard_deadline {
@@ -140,7 +124,7 @@ fn on_epoch_deadline(
             deadline: state.soft_deadline,
         });
         return Ok(UpdateDeadline::Continue(ticks_for(
-            state.hard_deadline - elapsed,
+            state.next_check(state.hard_deadline - elapsed),
         )));
     }
     Ok(UpdateDeadline::Interrupt)
@@ -166,10 +150,11 @@ fn below_address_zero(error: &wasmtime::Error) -> bool {
 
 /// A store for one invocation: memory limiter and deadline armed.
 pub(crate) fn new_store(runtime: &Runtime, state: HostState) -> Store<HostState> {
+    let first_check = state.next_check(runtime.limits.deadline);
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|state| &mut state.limiter);
     store.epoch_deadline_callback(on_epoch_deadline);
-    store.set_epoch_deadline(ticks_for(runtime.limits.deadline));
+    store.set_epoch_deadline(ticks_for(first_check));
     store
 }
 
@@ -266,8 +251,8 @@ impl Function {
                 limit: limits.memory_bytes,
             });
         }
-        stdio_records(&stdout, LogSource::Stdout, &invocation_id, &mut state.logs);
-        stdio_records(&stderr, LogSource::Stderr, &invocation_id, &mut state.logs);
+        state.push_stdio(&stdout, LogSource::Stdout);
+        state.push_stdio(&stderr, LogSource::Stderr);
         for warning in &state.warnings {
             state.logs.push(LogRecord {
                 level: Level::Warn,
@@ -305,6 +290,9 @@ impl Function {
             return InvokeError::HostCall {
                 message: host.to_string(),
             };
+        }
+        if error.downcast_ref::<Cancelled>().is_some() {
+            return InvokeError::Cancelled;
         }
         if let Some(wasi) = error.downcast_ref::<UnsupportedWasi>() {
             return InvokeError::UnsupportedWasi {

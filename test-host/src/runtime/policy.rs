@@ -23,8 +23,16 @@ pub(crate) const HOST_INTERFACES: &[&str] = &[
     "aws-secrets",
 ];
 
-/// The exported handler interface.
-pub(crate) const HANDLER_INTERFACE: &str = "web";
+/// Every export name that makes a component a function: today's contract, and Momento's published
+/// handler interfaces (the web handler's `invoke` and the older `post`, the spawn handlers). Swap this list
+/// when the contract moves; [`is_handler_export`] is the only place it is read.
+pub(crate) const HANDLER_EXPORTS: &[&str] = &[
+    "momento:functions/web@0.1.0",
+    "momento:web-function/guest-function-web@1.0.0",
+    "momento:spawn-function/guest-function-spawn@1.0.0",
+    "momento:functions/guest-function-web@1.0.0",
+    "momento:functions/guest-function-spawn@1.0.0",
+];
 
 const WASI_SUPPORTED: &[&str] = &[
     "cli/environment",
@@ -73,12 +81,10 @@ fn split(name: &str) -> Option<(&str, &str, Option<&str>)> {
     Some((package, interface, version))
 }
 
-/// Is `name` an export of the handler interface (any compatible version)?
+/// Is `name` (a top-level export of a component) a handler a function may export? Checked on the raw
+/// export names before compiling (`load::prescan`) and on the compiled component's type.
 pub(crate) fn is_handler_export(name: &str) -> bool {
-    matches!(
-        split(name),
-        Some((CONTRACT_PACKAGE, HANDLER_INTERFACE, Some(CONTRACT_VERSION)))
-    )
+    HANDLER_EXPORTS.contains(&name)
 }
 
 /// Decide on one import, or say why it is rejected.
@@ -173,6 +179,12 @@ mod tests {
     #[test]
     fn handler_export_name() {
         assert!(is_handler_export("momento:functions/web@0.1.0"));
+        assert!(is_handler_export(
+            "momento:web-function/guest-function-web@1.0.0"
+        ));
+        assert!(is_handler_export(
+            "momento:functions/guest-function-spawn@1.0.0"
+        ));
         assert!(!is_handler_export("momento:functions/web@0.2.0"));
         assert!(!is_handler_export("wasi:http/incoming-handler@0.2.0"));
     }
