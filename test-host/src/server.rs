@@ -347,11 +347,22 @@ fn check_client(entry: &mut Watched) {
     let Some(client) = &entry.client else {
         return;
     };
+    // A reset (after the probe, or because the client closed with data unread) is a pending socket error;
+    // reads keep reporting the end of stream instead once a FIN came first.
+    if matches!(client.take_error(), Ok(Some(_))) {
+        entry.cancel.cancel();
+        return;
+    }
     let mut byte = [0u8; 1];
     match client.peek(&mut byte) {
         // End of stream: closed, or half-closed.
         Ok(0) => {
-            if entry.http11 && !entry.probed {
+            if entry.probed {
+                // An empty write sends nothing, but fails on a connection that was reset.
+                if (&**client).write(&[]).is_err() {
+                    entry.cancel.cancel();
+                }
+            } else if entry.http11 {
                 match (&**client).write(PROBE) {
                     Ok(n) if n == PROBE.len() => entry.probed = true,
                     Err(e)

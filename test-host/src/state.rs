@@ -324,18 +324,21 @@ impl HostState {
 }
 
 /// Cut `text` to at most `max` bytes (at a character boundary), marking the cut.
+/// The allocation is shrunk too: a 4 MiB string cut to 256 bytes must not keep its 4 MiB.
 fn truncate(text: &mut String, max: usize) {
     const MARK: &str = "… (truncated)";
-    // Already cut (and marked) by the logging interface.
-    if text.len() <= max || (text.len() <= max + MARK.len() && text.ends_with(MARK)) {
-        return;
+    // Not over the limit, or already cut (and marked) by the logging interface.
+    if text.len() > max && !(text.len() <= max + MARK.len() && text.ends_with(MARK)) {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(MARK);
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    if text.capacity() > text.len().saturating_mul(2).max(64) {
+        text.shrink_to_fit();
     }
-    text.truncate(end);
-    text.push_str(MARK);
 }
 
 impl WasiView for HostState {
