@@ -5,6 +5,14 @@
 //! with the error's status ([`InvokeError::status`]: 413, 503 when busy, 504 on timeout, 500 otherwise) and
 //! a JSON body `{"error": code, "message": ..., "invocation_id": ...}`.
 //!
+//! Only 200–599 can be a final response: a function answering 100–199 (interim responses; 101 would switch
+//! protocols) or 600–999, or with more than [`MAX_RESPONSE_HEADERS`] headers, gets 500 `invalid_response`.
+//! Against clients: a body with no progress for [`ServeOptions::body_idle_timeout`] is answered 408
+//! `request_timeout`; bodies share [`ServeOptions::body_memory`] (over it: 503 `body_memory_exhausted`); both
+//! close the connection. A client that goes away cancels its invocation ([`InvokeError::Cancelled`], logged
+//! as 499); one that only shuts down its writing side (a half-close) still gets the response, preceded by an
+//! interim `100 Continue` the server sends to tell the two apart (see `ClientWatch`).
+//!
 //! Requests are served by a tokio runtime with one worker per core; an invocation runs on the worker that
 //! read the request (no hand-off to another thread, which is what makes it fast), so each worker runs one
 //! invocation at a time and a slow function occupies its worker for as long as it runs (at most the
@@ -238,13 +246,14 @@ impl Drop for Held<'_> {
     }
 }
 
-/// The clients of running invocations. A thread looks at each every [`CLIENT_CHECK`]: a connection that
-/// was reset is a client gone, and its invocation is cancelled. A clean end of stream (FIN) is ambiguous:
-/// the client may have closed the socket, or only shut down its writing side and still wait for the
-/// answer (a half-close). Both look the same until something is written, so the server then writes an
-/// interim `100 Continue` (HTTP/1.1 requests only: HTTP/1.0 has no interim responses): a client that
-/// half-closed reads past it to the final response (every HTTP/1.1 client must accept an unexpected
-/// 1xx), a client that closed has its kernel answer with a reset, which the next check sees.
+/// The clients of running invocations. A thread looks at those running every [`CLIENT_CHECK`]: a
+/// connection that was reset is a client gone, and its invocation is cancelled. A clean end of stream
+/// (FIN) is ambiguous: the client may have closed the socket, or only shut down its writing side and
+/// still wait for the answer (a half-close). Both look the same until something is written, so the
+/// server then writes an interim `100 Continue` (HTTP/1.1 requests only: HTTP/1.0 has no interim
+/// responses): a client that half-closed reads past it to the final response (every HTTP/1.1 client must
+/// accept an unexpected 1xx), a client that closed has its kernel answer with a reset, which the next
+/// check sees.
 #[derive(Default)]
 struct ClientWatch {
     state: Mutex<WatchState>,
@@ -285,6 +294,8 @@ impl ClientWatch {
         let mut state = self.lock();
         state.next += 1;
         let id = state.next;
+        // No wake-up: the watcher looks every `CLIENT_CHECK` anyway, and most invocations are over long
+        // before (a cross-thread wake-up per request would cost more than the invocation).
         state.entries.push(Watched {
             id,
             client,
@@ -292,7 +303,6 @@ impl ClientWatch {
             probed: false,
             cancel,
         });
-        self.wake.notify_all();
         id
     }
 
@@ -319,13 +329,6 @@ impl ClientWatch {
     fn run(&self) {
         let mut state = self.lock();
         while !state.stopped {
-            if state.entries.is_empty() {
-                state = self
-                    .wake
-                    .wait(state)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                continue;
-            }
             for entry in &mut state.entries {
                 check_client(entry);
             }
