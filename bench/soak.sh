@@ -52,6 +52,6 @@ kill -INT "$SERVE"
 wait "$SERVE" || true
 {
     echo
-    echo "serve's log: $(grep -c '' "$OUT/serve.log") lines; cancelled invocations: $(grep -c 'cancelled: the client went away' "$OUT/serve.log"); host panics: $(grep -c "thread 'momento-" "$OUT/serve.log" || true)"
+    echo "serve's log: $(grep -c '' "$OUT/serve.log") lines; cancelled invocations: $(grep -c ' 499 .*cancelled' "$OUT/serve.log"); host panics: $(grep -c "thread 'momento-" "$OUT/serve.log" || true)"
 } | tee -a "$OUT/report.md"
 exit "$status"

@@ -677,8 +677,10 @@ struct Job {
     client: Option<Arc<std::net::TcpStream>>,
     /// An HTTP/1.1 request (the client may be sent an interim response).
     http11: bool,
-    /// `peer "METHOD path"`, for the access-log line of a cancelled invocation.
-    label: String,
+    /// For the access-log line of a cancelled invocation.
+    peer: SocketAddr,
+    method: hyper::Method,
+    uri: hyper::Uri,
 }
 
 /// What wakes a serving thread.
@@ -750,8 +752,10 @@ fn serve_core(
                 if matches!(outcome.result, Err(InvokeError::Cancelled)) {
                     // Nobody reads the answer, and the connection task may be gone before it can log.
                     shared.log(format!(
-                        "{} 499 {}µs cancelled: the client went away (invocation {})",
-                        job.label,
+                        "{} \"{} {}\" 499 {}µs cancelled: the client went away, or a second Ctrl-C (invocation {})",
+                        job.peer,
+                        job.method,
+                        job.uri,
                         outcome.elapsed.as_micros(),
                         outcome.invocation_id
                     ));
@@ -875,7 +879,9 @@ async fn handle(
                 reply,
                 client,
                 http11: parts.version == hyper::Version::HTTP_11,
-                label: format!("{peer} \"{} {}\"", parts.method, parts.uri),
+                peer,
+                method: parts.method.clone(),
+                uri: parts.uri.clone(),
             };
             let outcome = match jobs.send(job) {
                 Ok(()) => outcome.await.ok(),
@@ -996,7 +1002,7 @@ fn access_line(
     let mut line = format!(
         "{peer} \"{} {}\" {} {}B {}µs",
         parts.method,
-        crate::logs::Escaped(&parts.uri.to_string()),
+        parts.uri,
         response.status().as_u16(),
         hyper::body::Body::size_hint(response.body())
             .exact()

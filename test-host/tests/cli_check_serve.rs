@@ -184,6 +184,16 @@ fn invoke_applies_limit_flags_and_warn_only() {
     );
 }
 
+/// A child process killed (by its PID) when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A `serve` child process, killed if the test fails before stopping it.
 struct Served {
     child: Child,
@@ -391,6 +401,7 @@ fn check_rejects_deep_nesting_and_huge_code_in_bounded_memory() {
             peak / MIB
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -555,13 +566,16 @@ fn serve_keeps_serving_when_out_of_file_descriptors() {
 fn serve_access_log_is_bounded_when_stderr_is_not_read() {
     let wasm = programs_wasm();
     // stderr is a pipe nobody reads for now: the access log must not pile up in memory.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_momento-functions-test-host"))
+    let child = Command::new(env!("CARGO_BIN_EXE_momento-functions-test-host"))
         .args(["serve", wasm.to_str().unwrap(), "--addr", "127.0.0.1:0"])
         .args(["--threads", "1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve starts");
+    // Killed when the test ends, passed or failed.
+    let mut child = KillOnDrop(child);
+    let child = &mut child.0;
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut banner = String::new();
     stderr.read_line(&mut banner).unwrap();
@@ -620,4 +634,44 @@ fn serve_access_log_is_bounded_when_stderr_is_not_read() {
     if let Some(escaped) = rest.lines().find(|line| line.contains("line one")) {
         assert!(escaped.contains(r"line one\r\nFAKE"), "{escaped}");
     }
+}
+
+#[test]
+fn a_second_ctrl_c_cancels_running_invocations() {
+    let wasm = programs_wasm();
+    // A 30 s deadline: the first Ctrl-C would wait for the 20 s sleep.
+    let mut served = Served::start(&[wasm.to_str().unwrap(), "--deadline-ms", "30000"]);
+    let addr = served.addr.clone();
+    let sleeper = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "GET /sleep?ms=20000 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        let _ = stream.read_to_string(&mut raw);
+        raw
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let pid = served.child.id().to_string();
+    for _ in 0..2 {
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    served.wait_for("cancelling 1 running invocation");
+    served.wait_for("stopped");
+    assert_eq!(served.child.wait().unwrap().code(), Some(0));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    let raw = sleeper.join().unwrap();
+    assert!(raw.starts_with("HTTP/1.1 499"), "{raw}");
+    assert!(raw.contains("cancelled"), "{raw}");
 }
