@@ -36,6 +36,35 @@ pub enum LoadError {
         /// The limit.
         limit: usize,
     },
+    /// Modules and components are nested deeper than `Limits::nesting_depth` (found by the scan before
+    /// compiling: validating deep nesting costs time and memory with the square of the depth).
+    #[error("modules and components are nested deeper than {limit} levels in the component")]
+    NestingTooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The function bodies of the component's modules add up to more than `Limits::code_bytes`.
+    #[error(
+        "the component has {size} bytes of code (function bodies), over the {limit}-byte code limit"
+    )]
+    CodeTooLarge {
+        /// Bytes of code found so far (the scan stops at the limit).
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// One function body is larger than `Limits::function_bytes`: compiling it would take long.
+    #[error(
+        "function {index} of a module in the component is {size} bytes of code, over the {limit}-byte limit for one function"
+    )]
+    FunctionTooLarge {
+        /// Index of the function body in its module's code section.
+        index: usize,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The component is malformed or fails validation.
     #[error("invalid component: {message}")]
     Invalid {
@@ -54,7 +83,7 @@ pub enum LoadError {
         /// The linker's message, naming the import.
         message: String,
     },
-    /// The component does not export the web handler.
+    /// The component does not export a handler (checked on its export names before compiling).
     #[error(
         "component does not export `momento:functions/web` (the handler): does the crate call \
          `momento_functions::post!`/`get!`, and is it a `cdylib`? exports found: [{}]",
@@ -182,16 +211,35 @@ pub enum InvokeError {
         /// What went wrong.
         message: String,
     },
+    /// The invocation was stopped early: the client of `serve` went away (closed its connection), or
+    /// the server is being stopped. Nobody receives the response.
+    #[error("the invocation was cancelled: the client went away or the server is stopping")]
+    Cancelled,
+    /// `serve`: the request body made no progress (no byte arrived) for `idle`; the connection is closed.
+    #[error("the request body made no progress for {idle:?}")]
+    RequestTimeout {
+        /// How long the body was idle.
+        idle: Duration,
+    },
+    /// `serve`: the bodies being received already hold the server's memory budget for request bodies.
+    #[error("the server is holding {budget} bytes of request bodies, its limit; retry later")]
+    BodyMemoryExhausted {
+        /// The budget in bytes (`serve --body-memory-mb`).
+        budget: usize,
+    },
 }
 
 impl InvokeError {
-    /// The HTTP status `serve` answers this error with: 413 for a request over the limit, 503 when busy,
-    /// 504 on timeout, 500 otherwise.
+    /// The HTTP status `serve` answers this error with: 413 for a request over the limit, 408 for a
+    /// stalled request body, 503 when busy (instances or body memory), 504 on timeout, 499 when the
+    /// client went away (nginx's "client closed request": it is only logged), 500 otherwise.
     pub fn status(&self) -> u16 {
         match self {
             InvokeError::RequestTooLarge { .. } => 413,
-            InvokeError::Busy { .. } => 503,
+            InvokeError::RequestTimeout { .. } => 408,
+            InvokeError::Busy { .. } | InvokeError::BodyMemoryExhausted { .. } => 503,
             InvokeError::Timeout { .. } => 504,
+            InvokeError::Cancelled => 499,
             _ => 500,
         }
     }
@@ -211,6 +259,9 @@ impl InvokeError {
             InvokeError::HostCallLimitExceeded { .. } => "host_call_limit_exceeded",
             InvokeError::Busy { .. } => "busy",
             InvokeError::Internal { .. } => "internal",
+            InvokeError::Cancelled => "cancelled",
+            InvokeError::RequestTimeout { .. } => "request_timeout",
+            InvokeError::BodyMemoryExhausted { .. } => "body_memory_exhausted",
         }
     }
 }

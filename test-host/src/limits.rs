@@ -15,6 +15,9 @@
 //! | `concurrent_instances` | `--concurrency` | 64 | [`InvokeError::Busy`] |
 //! | `log_records` | `--log-records` | 1,000 | records counted in `Response::logs_dropped` |
 //! | `component_bytes` | — | 50 MiB | `LoadError::TooLarge` |
+//! | `code_bytes` | — | 32 MiB | `LoadError::CodeTooLarge` (all function bodies of all modules) |
+//! | `function_bytes` | — | 1 MiB | `LoadError::FunctionTooLarge` (one function body) |
+//! | `nesting_depth` | — | 8 | `LoadError::NestingTooDeep` (modules and components inside the component) |
 //! | `warn_only` | `--warn-only` | `false` | see below |
 //!
 //! In a file, sizes are bytes, given as an integer or as a string with a unit: `memory_bytes = "64 MiB"`,
@@ -82,6 +85,17 @@ pub struct Limits {
     pub response_bytes: usize,
     /// Component (upload) size in bytes (default 50 MiB).
     pub component_bytes: usize,
+    /// Bytes of code (function bodies) in all the component's core modules together (default 32 MiB).
+    /// Checked by a streaming scan before compiling, like the two below: compile time and memory grow with
+    /// code size, and faster than linearly with the size of one function.
+    pub code_bytes: usize,
+    /// Bytes of the largest single function body (default 1 MiB; a release build of a Rust function
+    /// rarely has one over 100 KiB).
+    pub function_bytes: usize,
+    /// How deep modules and components may be nested in the component (default 8: a Rust function's
+    /// modules are at depth 1, a composed component's a few levels deeper). Validation cost grows with the
+    /// square of the depth.
+    pub nesting_depth: usize,
     /// Instances that may run at once (default 64); more concurrent invocations get `InvokeError::Busy`.
     pub concurrent_instances: u32,
     /// Log records kept per invocation (default 1,000); further records are counted, not kept.
@@ -101,6 +115,9 @@ impl Default for Limits {
             request_bytes: 10 << 20,
             response_bytes: 10 << 20,
             component_bytes: 50 << 20,
+            code_bytes: 32 << 20,
+            function_bytes: 1 << 20,
+            nesting_depth: 8,
             concurrent_instances: 64,
             log_records: 1_000,
             host_calls: 10_000,
@@ -143,6 +160,20 @@ impl Limits {
     /// Set the component (upload) size limit in bytes.
     pub fn with_component_bytes(mut self, bytes: usize) -> Self {
         self.component_bytes = bytes;
+        self
+    }
+
+    /// Set the limits a component's code is checked against before compiling: total code bytes, bytes of
+    /// the largest function body, and nesting depth of modules and components.
+    pub fn with_code_limits(
+        mut self,
+        code_bytes: usize,
+        function_bytes: usize,
+        depth: usize,
+    ) -> Self {
+        self.code_bytes = code_bytes;
+        self.function_bytes = function_bytes;
+        self.nesting_depth = depth;
         self
     }
 
@@ -246,6 +277,9 @@ pub(crate) struct LimitsFile {
     request_bytes: Option<Size>,
     response_bytes: Option<Size>,
     component_bytes: Option<Size>,
+    code_bytes: Option<Size>,
+    function_bytes: Option<Size>,
+    nesting_depth: Option<usize>,
     concurrent_instances: Option<u32>,
     log_records: Option<usize>,
     host_calls: Option<u32>,
@@ -296,6 +330,12 @@ impl LimitsFile {
                 "component_bytes",
                 &mut limits.component_bytes,
             ),
+            (&self.code_bytes, "code_bytes", &mut limits.code_bytes),
+            (
+                &self.function_bytes,
+                "function_bytes",
+                &mut limits.function_bytes,
+            ),
         ];
         for (size, key, field) in sizes {
             if let Some(size) = size {
@@ -307,6 +347,9 @@ impl LimitsFile {
         }
         if let Some(n) = self.concurrent_instances {
             limits.concurrent_instances = n;
+        }
+        if let Some(n) = self.nesting_depth {
+            limits.nesting_depth = n;
         }
         if let Some(n) = self.log_records {
             limits.log_records = n;
@@ -352,7 +395,8 @@ mod tests {
         let limits: Limits = serde_json::from_str(
             r#"{"deadline_ms": 10, "memory_bytes": 1048576, "request_bytes": "1 KiB",
                 "host_calls": 3, "concurrent_instances": 2, "log_records": 5, "warn_only": true,
-                "wasm_stack_bytes": "256 KiB", "response_bytes": "2KiB", "component_bytes": "1 MiB"}"#,
+                "wasm_stack_bytes": "256 KiB", "response_bytes": "2KiB", "component_bytes": "1 MiB",
+                "code_bytes": "2 MiB", "function_bytes": 4096, "nesting_depth": 3}"#,
         )
         .unwrap();
         assert_eq!(
@@ -363,6 +407,7 @@ mod tests {
                 .with_request_bytes(1024)
                 .with_response_bytes(2048)
                 .with_component_bytes(1 << 20)
+                .with_code_limits(2 << 20, 4096, 3)
                 .with_wasm_stack(256 << 10)
                 .with_host_calls(3)
                 .with_concurrent_instances(2)

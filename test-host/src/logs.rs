@@ -74,8 +74,64 @@ pub struct LogRecord {
     pub invocation_id: String,
 }
 
+/// `LEVEL target: message`, on one line: control characters in the target and the message (CR, LF, the
+/// ESC of ANSI sequences, C1 controls) and Unicode direction overrides are written escaped (`\n`,
+/// `\u{1b}`), so that what a function logs cannot forge further lines or drive the terminal. The fields
+/// themselves hold what the function sent.
 impl fmt::Display for LogRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:<5} {}: {}", self.level, self.target, self.message)
+        write!(
+            f,
+            "{:<5} {}: {}",
+            self.level,
+            Escaped(&self.target),
+            Escaped(&self.message)
+        )
+    }
+}
+
+/// Text shown with its control characters escaped (see [`LogRecord`]'s `Display`).
+pub(crate) struct Escaped<'a>(pub(crate) &'a str);
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(needs_escape) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            match c {
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                other => write!(f, "\\u{{{:x}}}", u32::from(other))?,
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_escapes_control_characters() {
+        let record = LogRecord {
+            level: Level::Info,
+            target: "t\r\nFAKE".to_owned(),
+            message: "a\nb \x1b[31mred\u{9b}2J\ttab \u{202e}rtl é".to_owned(),
+            source: LogSource::Log,
+            invocation_id: String::new(),
+        };
+        assert_eq!(
+            record.to_string(),
+            "INFO  t\\r\\nFAKE: a\\nb \\u{1b}[31mred\\u{9b}2J\ttab \\u{202e}rtl é"
+        );
+        assert_eq!(Escaped("plain").to_string(), "plain");
     }
 }

@@ -5,6 +5,14 @@
 //! with the error's status ([`InvokeError::status`]: 413, 503 when busy, 504 on timeout, 500 otherwise) and
 //! a JSON body `{"error": code, "message": ..., "invocation_id": ...}`.
 //!
+//! Only 200–599 can be a final response: a function answering 100–199 (interim responses; 101 would switch
+//! protocols) or 600–999, or with more than [`MAX_RESPONSE_HEADERS`] headers, gets 500 `invalid_response`.
+//! Against clients: a body with no progress for [`ServeOptions::body_idle_timeout`] is answered 408
+//! `request_timeout`; bodies share [`ServeOptions::body_memory`] (over it: 503 `body_memory_exhausted`); both
+//! close the connection. A client that goes away cancels its invocation ([`InvokeError::Cancelled`], logged
+//! as 499); one that only shuts down its writing side (a half-close) still gets the response, preceded by an
+//! interim `100 Continue` the server sends to tell the two apart (see `ClientWatch`).
+//!
 //! Requests are served by a tokio runtime with one worker per core; an invocation runs on the worker that
 //! read the request (no hand-off to another thread, which is what makes it fast), so each worker runs one
 //! invocation at a time and a slow function occupies its worker for as long as it runs (at most the
@@ -26,9 +34,9 @@
 use std::convert::Infallible;
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -46,6 +54,22 @@ use crate::error::InvokeError;
 use crate::harness::TestHost;
 use crate::runtime::Invocation;
 use crate::runtime::Outcome;
+use crate::state::Cancel;
+
+/// Default of [`ServeOptions::body_idle_timeout`].
+pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+/// Default of [`ServeOptions::body_memory`]: 256 MiB.
+pub const DEFAULT_BODY_MEMORY: usize = 256 << 20;
+/// A function's response may have at most this many headers (more is an invalid response, 500).
+pub const MAX_RESPONSE_HEADERS: usize = 1_000;
+/// Bytes of access-log lines that may wait for stderr; lines beyond are dropped and counted.
+const ACCESS_LOG_QUEUE_BYTES: usize = 16 << 20;
+/// One access-log line (the request and its log records) is cut to about this many bytes.
+const ACCESS_LOG_LINE_BYTES: usize = 1 << 20;
+/// How long the accept loop waits after a failed `accept` (e.g. out of file descriptors).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+/// How often the clients of running invocations are checked for having gone away.
+const CLIENT_CHECK: Duration = Duration::from_millis(10);
 
 /// How to serve: address, threads, access log, Ctrl-C.
 #[derive(Debug, Clone)]
@@ -54,6 +78,8 @@ pub struct ServeOptions {
     threads: usize,
     access_log: bool,
     ctrl_c: bool,
+    body_idle_timeout: Duration,
+    body_memory: usize,
 }
 
 impl Default for ServeOptions {
@@ -64,6 +90,8 @@ impl Default for ServeOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             access_log: true,
             ctrl_c: false,
+            body_idle_timeout: DEFAULT_BODY_IDLE_TIMEOUT,
+            body_memory: DEFAULT_BODY_MEMORY,
         }
     }
 }
@@ -88,9 +116,26 @@ impl ServeOptions {
         self
     }
 
-    /// Shut down gracefully on Ctrl-C (SIGINT) (default off: the command line turns it on).
+    /// Shut down gracefully on Ctrl-C (SIGINT) (default off: the command line turns it on). A second
+    /// Ctrl-C cancels the invocations still running.
     pub fn shutdown_on_ctrl_c(mut self, on: bool) -> Self {
         self.ctrl_c = on;
+        self
+    }
+
+    /// A request body that makes no progress (no byte arrives) for this long is answered 408
+    /// (`request_timeout`) and its connection closed (default [`DEFAULT_BODY_IDLE_TIMEOUT`], 20 s).
+    pub fn body_idle_timeout(mut self, idle: Duration) -> Self {
+        self.body_idle_timeout = idle.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Memory for request bodies being received or waiting for their invocation, all connections
+    /// together (default [`DEFAULT_BODY_MEMORY`], 256 MiB; never less than one request of the request
+    /// limit). A request whose body does not fit is answered 503 (`body_memory_exhausted`) and its
+    /// connection closed.
+    pub fn body_memory(mut self, bytes: usize) -> Self {
+        self.body_memory = bytes;
         self
     }
 }
@@ -102,7 +147,11 @@ struct Shared {
     shutdown: watch::Sender<bool>,
     stopped: AtomicBool,
     served: AtomicU64,
-    access_log: Option<mpsc::Sender<String>>,
+    access_log: Option<AccessLog>,
+    body_idle_timeout: Duration,
+    bodies: BodyBudget,
+    /// The clients of the invocations running now, checked for having gone away.
+    watch: Arc<ClientWatch>,
 }
 
 impl Shared {
@@ -115,8 +164,221 @@ impl Shared {
 
     fn log(&self, line: String) {
         if let Some(log) = &self.access_log {
-            let _ = log.send(line);
+            log.send(line);
         }
+    }
+}
+
+/// The access log's queue to its writer thread, bounded in bytes: when stderr is not read (a full pipe),
+/// lines are dropped and counted instead of piling up in memory.
+struct AccessLog {
+    lines: mpsc::Sender<String>,
+    counters: Arc<LogCounters>,
+}
+
+#[derive(Default)]
+struct LogCounters {
+    /// Bytes of lines queued and not yet written.
+    queued: AtomicUsize,
+    /// Lines dropped because the queue was full.
+    dropped: AtomicU64,
+}
+
+impl AccessLog {
+    fn send(&self, line: String) {
+        let len = line.len();
+        let queued = self.counters.queued.fetch_add(len, Ordering::AcqRel);
+        if queued.saturating_add(len) > ACCESS_LOG_QUEUE_BYTES {
+            self.counters.queued.fetch_sub(len, Ordering::AcqRel);
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if self.lines.send(line).is_err() {
+            self.counters.queued.fetch_sub(len, Ordering::AcqRel);
+        }
+    }
+}
+
+/// The memory budget for request bodies, shared by all connections.
+struct BodyBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl BodyBudget {
+    fn take(&self, bytes: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(bytes).filter(|&total| total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    fn give(&self, bytes: usize) {
+        self.used.fetch_sub(bytes, Ordering::AcqRel);
+    }
+}
+
+/// The part of the body budget one request holds; given back when dropped.
+struct Held<'a> {
+    budget: &'a BodyBudget,
+    bytes: usize,
+}
+
+impl Held<'_> {
+    /// Hold `bytes` in total (more than now), if the budget allows.
+    fn grow_to(&mut self, bytes: usize) -> bool {
+        if bytes <= self.bytes {
+            return true;
+        }
+        if self.budget.take(bytes - self.bytes) {
+            self.bytes = bytes;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.budget.give(self.bytes);
+    }
+}
+
+/// The clients of running invocations. A thread looks at those running every [`CLIENT_CHECK`]: a
+/// connection that was reset is a client gone, and its invocation is cancelled. A clean end of stream
+/// (FIN) is ambiguous: the client may have closed the socket, or only shut down its writing side and
+/// still wait for the answer (a half-close). Both look the same until something is written, so the
+/// server then writes an interim `100 Continue` (HTTP/1.1 requests only: HTTP/1.0 has no interim
+/// responses): a client that half-closed reads past it to the final response (every HTTP/1.1 client must
+/// accept an unexpected 1xx), a client that closed has its kernel answer with a reset, which the next
+/// check sees.
+#[derive(Default)]
+struct ClientWatch {
+    state: Mutex<WatchState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct WatchState {
+    next: u64,
+    entries: Vec<Watched>,
+    stopped: bool,
+}
+
+struct Watched {
+    id: u64,
+    client: Option<Arc<std::net::TcpStream>>,
+    http11: bool,
+    probed: bool,
+    cancel: Cancel,
+}
+
+/// What is written to a client whose connection reached end of stream during its invocation.
+const PROBE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+impl ClientWatch {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WatchState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn register(
+        &self,
+        client: Option<Arc<std::net::TcpStream>>,
+        http11: bool,
+        cancel: Cancel,
+    ) -> u64 {
+        let mut state = self.lock();
+        state.next += 1;
+        let id = state.next;
+        // No wake-up: the watcher looks every `CLIENT_CHECK` anyway, and most invocations are over long
+        // before (a cross-thread wake-up per request would cost more than the invocation).
+        state.entries.push(Watched {
+            id,
+            client,
+            http11,
+            probed: false,
+            cancel,
+        });
+        id
+    }
+
+    /// Stop watching (and, through the lock, wait for a check of this client in progress: nothing is
+    /// written to it after this returns).
+    fn unregister(&self, id: u64) {
+        self.lock().entries.retain(|entry| entry.id != id);
+    }
+
+    /// Cancel every running invocation (a second Ctrl-C); returns how many.
+    fn cancel_all(&self) -> usize {
+        let state = self.lock();
+        for entry in &state.entries {
+            entry.cancel.cancel();
+        }
+        state.entries.len()
+    }
+
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.wake.notify_all();
+    }
+
+    fn run(&self) {
+        let mut state = self.lock();
+        while !state.stopped {
+            for entry in &mut state.entries {
+                check_client(entry);
+            }
+            state = self
+                .wake
+                .wait_timeout(state, CLIENT_CHECK)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+    }
+}
+
+/// Has the client of this running invocation gone away? Cancel it if so (see [`ClientWatch`]).
+fn check_client(entry: &mut Watched) {
+    use std::io::ErrorKind;
+    if entry.cancel.is_cancelled() {
+        return;
+    }
+    let Some(client) = &entry.client else {
+        return;
+    };
+    // A reset (after the probe, or because the client closed with data unread) is a pending socket error;
+    // reads keep reporting the end of stream instead once a FIN came first.
+    if matches!(client.take_error(), Ok(Some(_))) {
+        entry.cancel.cancel();
+        return;
+    }
+    let mut byte = [0u8; 1];
+    match client.peek(&mut byte) {
+        // End of stream: closed, or half-closed.
+        Ok(0) => {
+            if entry.probed {
+                // An empty write sends nothing, but fails on a connection that was reset.
+                if (&**client).write(&[]).is_err() {
+                    entry.cancel.cancel();
+                }
+            } else if entry.http11 {
+                match (&**client).write(PROBE) {
+                    Ok(n) if n == PROBE.len() => entry.probed = true,
+                    Err(e)
+                        if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+                    // A partial interim response cannot be completed without corrupting the stream.
+                    _ => entry.cancel.cancel(),
+                }
+            }
+        }
+        // The next pipelined request: the client is there.
+        Ok(_) => {}
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+        Err(_) => entry.cancel.cancel(),
     }
 }
 
@@ -155,6 +417,19 @@ impl ServerHandle {
         self.shared.served.load(Ordering::Relaxed)
     }
 
+    /// Access-log lines dropped so far because stderr did not keep up (its queue holds at most 16 MiB).
+    pub fn access_log_dropped(&self) -> u64 {
+        self.shared
+            .access_log
+            .as_ref()
+            .map_or(0, |log| log.counters.dropped.load(Ordering::Relaxed))
+    }
+
+    /// Bytes of request bodies the server holds now (see [`ServeOptions::body_memory`]).
+    pub fn body_memory_in_use(&self) -> usize {
+        self.shared.bodies.used.load(Ordering::Acquire)
+    }
+
     /// Start a graceful shutdown: stop accepting connections, finish the requests in flight.
     pub fn shutdown(&self) {
         self.shared.shutdown.send_replace(true);
@@ -191,12 +466,25 @@ impl Server {
             .saturating_add(2 << 20)
             .max(4 << 20);
         let drain = host.limits().hard_deadline() + Duration::from_secs(2);
-        let (log_tx, logger) = if options.access_log {
+        // The smallest body budget still fits one request of the largest size allowed.
+        let body_limit = body_limit(host.limits());
+        // wasmtime-wasi creates its tokio runtime on the first blocking WASI call; create it now, while
+        // file descriptors are surely available (out of them, creating it would panic in a host call).
+        wasmtime_wasi::runtime::in_tokio(async {});
+        let (access_log, logger) = if options.access_log {
             let (tx, rx) = mpsc::channel::<String>();
+            let counters = Arc::new(LogCounters::default());
+            let writer_counters = Arc::clone(&counters);
             let logger = std::thread::Builder::new()
                 .name("momento-serve-log".into())
-                .spawn(move || write_log_lines(&rx))?;
-            (Some(tx), Some(logger))
+                .spawn(move || write_log_lines(&rx, &writer_counters))?;
+            (
+                Some(AccessLog {
+                    lines: tx,
+                    counters,
+                }),
+                Some(logger),
+            )
         } else {
             (None, None)
         };
@@ -207,8 +495,18 @@ impl Server {
             shutdown,
             stopped: AtomicBool::new(false),
             served: AtomicU64::new(0),
-            access_log: log_tx,
+            access_log,
+            body_idle_timeout: options.body_idle_timeout,
+            bodies: BodyBudget {
+                limit: options.body_memory.max(body_limit),
+                used: AtomicUsize::new(0),
+            },
+            watch: Arc::new(ClientWatch::default()),
         });
+        let watcher = Arc::clone(&shared.watch);
+        std::thread::Builder::new()
+            .name("momento-serve-clients".into())
+            .spawn(move || watcher.run())?;
         let mut cores = Vec::with_capacity(options.threads);
         let mut connections = Vec::with_capacity(options.threads);
         for i in 0..options.threads {
@@ -223,8 +521,10 @@ impl Server {
             );
             connections.push(tx);
         }
+        // Timers: the accept loop backs off after a failed `accept` (out of file descriptors).
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
+            .enable_time()
             .build()?;
         let accept_shared = Arc::clone(&shared);
         let ctrl_c = options.ctrl_c;
@@ -239,14 +539,30 @@ impl Server {
                             if tokio::signal::ctrl_c().await.is_ok() {
                                 shared.shutdown.send_replace(true);
                             }
+                            // A second Ctrl-C: do not wait for the invocations still running.
+                            while tokio::signal::ctrl_c().await.is_ok() {
+                                let n = shared.watch.cancel_all();
+                                shared.log(format!(
+                                    "second Ctrl-C: cancelling {n} running invocation(s)"
+                                ));
+                            }
                         });
                     }
                     accept_loop(listener, &accept_shared, connections, shutdown_rx).await;
+                    // Keep handling Ctrl-C while the serving threads drain.
+                    let (done_tx, done_rx) = oneshot::channel();
+                    std::thread::Builder::new()
+                        .name("momento-serve-join".into())
+                        .spawn(move || {
+                            for core in cores {
+                                let _ = core.join();
+                            }
+                            let _ = done_tx.send(());
+                        })?;
+                    let _ = done_rx.await;
                     Ok(())
                 });
-                for core in cores {
-                    let _ = core.join();
-                }
+                accept_shared.watch.stop();
                 accept_shared.stopped.store(true, Ordering::Release);
                 result
             })?;
@@ -315,6 +631,8 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut next = 0;
+    let mut failures: u64 = 0;
+    let mut last_report: Option<Instant> = None;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -323,9 +641,18 @@ async fn accept_loop(
         let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(e) => {
-                // Out of file descriptors and the like: wait a little instead of spinning.
-                shared.log(format!("accept failed: {e}"));
-                tokio::time::sleep(Duration::from_millis(10)).await;
+                // Out of file descriptors and the like: the connection waits in the listen backlog (or is
+                // refused by the kernel when that is full); try again shortly instead of spinning, and say
+                // so at most once a second.
+                failures += 1;
+                if last_report.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+                    shared.log(format!(
+                        "accept failed: {e} ({failures} failure(s) so far; retrying every {} ms, waiting connections stay queued)",
+                        ACCEPT_BACKOFF.as_millis()
+                    ));
+                    last_report = Some(Instant::now());
+                }
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
                 continue;
             }
         };
@@ -345,12 +672,21 @@ struct Job {
     host: TestHost,
     request: Invocation,
     reply: oneshot::Sender<Outcome>,
+    /// The client's socket (a second descriptor of it), to notice it going away while the invocation
+    /// runs; `None` when it could not be duplicated (out of file descriptors).
+    client: Option<Arc<std::net::TcpStream>>,
+    /// An HTTP/1.1 request (the client may be sent an interim response).
+    http11: bool,
+    /// For the access-log line of a cancelled invocation.
+    peer: SocketAddr,
+    method: hyper::Method,
+    uri: hyper::Uri,
 }
 
 /// What wakes a serving thread.
 enum Event {
     Connection(std::net::TcpStream, SocketAddr),
-    Job(Job),
+    Job(Box<Job>),
     Shutdown,
     Drained,
 }
@@ -375,8 +711,10 @@ fn serve_core(
     };
     let (jobs_tx, mut jobs) = tokio::sync::mpsc::unbounded_channel::<Job>();
     let mut http = hyper::server::conn::http1::Builder::new();
+    // Half-close: a client may shut down its writing side after the request and wait for the answer.
     http.timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(30))
+        .half_close(true)
         .keep_alive(true);
     let mut graceful = Some(GracefulShutdown::new());
     let (drained_tx, mut drained) = oneshot::channel::<()>();
@@ -392,7 +730,7 @@ fn serve_core(
             }
             tokio::select! {
                 biased;
-                Some(job) = jobs.recv() => Event::Job(job),
+                Some(job) = jobs.recv() => Event::Job(Box::new(job)),
                 _ = &mut drained, if draining => Event::Drained,
                 _ = shutdown.wait_for(|stop| *stop), if !draining => Event::Shutdown,
                 connection = connections.recv(), if !draining => match connection {
@@ -403,7 +741,25 @@ fn serve_core(
         });
         match event {
             Event::Job(job) => {
-                let outcome = job.host.invoke_outcome(job.request);
+                let job = *job;
+                let cancel = Cancel::default();
+                let watched = shared
+                    .watch
+                    .register(job.client, job.http11, cancel.clone());
+                let (host, request) = (job.host, job.request);
+                let outcome = crate::state::with_cancel(&cancel, || host.invoke_outcome(request));
+                shared.watch.unregister(watched);
+                if matches!(outcome.result, Err(InvokeError::Cancelled)) {
+                    // Nobody reads the answer, and the connection task may be gone before it can log.
+                    shared.log(format!(
+                        "{} \"{} {}\" 499 {}µs cancelled: the client went away, or a second Ctrl-C (invocation {})",
+                        job.peer,
+                        job.method,
+                        job.uri,
+                        outcome.elapsed.as_micros(),
+                        outcome.invocation_id
+                    ));
+                }
                 reply = Some((job.reply, outcome));
             }
             Event::Connection(stream, peer) => {
@@ -411,6 +767,7 @@ fn serve_core(
                     continue;
                 };
                 let _entered = runtime.enter();
+                let client = stream.try_clone().ok().map(Arc::new);
                 let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
                     continue;
                 };
@@ -419,7 +776,10 @@ fn serve_core(
                 let service = hyper::service::service_fn(move |request| {
                     let shared = Arc::clone(&shared);
                     let jobs = jobs.clone();
-                    async move { Ok::<_, Infallible>(handle(request, &shared, &jobs, peer).await) }
+                    let client = client.clone();
+                    async move {
+                        Ok::<_, Infallible>(handle(request, &shared, &jobs, peer, client).await)
+                    }
                 });
                 let connection =
                     graceful.watch(http.serve_connection(TokioIo::new(stream), service));
@@ -444,31 +804,51 @@ fn serve_core(
 
 type Body = Full<Bytes>;
 
+/// The largest body `serve` reads: the request limit, or in warn-only mode its hard stop.
+fn body_limit(limits: &crate::Limits) -> usize {
+    if limits.warn_only {
+        limits.request_bytes.saturating_mul(8)
+    } else {
+        limits.request_bytes
+    }
+}
+
 /// Answer one request: read the body (within the limit), invoke, build the response, log.
 async fn handle(
     request: hyper::Request<Incoming>,
     shared: &Shared,
     jobs: &UnboundedSender<Job>,
     peer: SocketAddr,
+    client: Option<Arc<std::net::TcpStream>>,
 ) -> hyper::Response<Body> {
     let started = Instant::now();
     let host = shared.host();
     let request_limit = host.limits().request_bytes;
     // In warn-only mode a larger body is let through (and reported) up to the hard stop.
-    let body_limit = if host.limits().warn_only {
-        request_limit.saturating_mul(8)
-    } else {
-        request_limit
-    };
+    let body_limit = body_limit(host.limits());
     let (parts, body) = request.into_parts();
     let declared = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    // The body's share of the server's body memory, held until the invocation is over.
+    let mut held = Held {
+        budget: &shared.bodies,
+        bytes: 0,
+    };
     let body = match declared {
-        Some(length) if length > body_limit as u64 => Err(true),
-        _ => read_body(body, declared, body_limit).await,
+        Some(length) if length > body_limit as u64 => Err(BodyError::TooLarge),
+        _ => {
+            read_body(
+                body,
+                declared,
+                body_limit,
+                shared.body_idle_timeout,
+                &mut held,
+            )
+            .await
+        }
     };
     let answer = match body {
         Ok(body) => {
@@ -495,6 +875,11 @@ async fn handle(
                 host,
                 request,
                 reply,
+                client,
+                http11: parts.version == hyper::Version::HTTP_11,
+                peer,
+                method: parts.method.clone(),
+                uri: parts.uri.clone(),
             };
             let outcome = match jobs.send(job) {
                 Ok(()) => outcome.await.ok(),
@@ -509,6 +894,12 @@ async fn handle(
                 );
             };
             let mut notes = Vec::new();
+            if outcome.logs_dropped > 0 {
+                notes.push(format!(
+                    "{} more log record(s) dropped: per-invocation limit",
+                    outcome.logs_dropped
+                ));
+            }
             let response = outcome
                 .result
                 .map(|response| function_response(response, &mut notes));
@@ -519,24 +910,30 @@ async fn handle(
                 notes,
             }
         }
-        Err(too_large) => Answer {
-            response: Err(if too_large {
-                InvokeError::RequestTooLarge {
+        Err(problem) => Answer {
+            response: Err(match problem {
+                BodyError::TooLarge => InvokeError::RequestTooLarge {
                     size: declared.map_or(body_limit.saturating_add(1), |n| {
                         usize::try_from(n).unwrap_or(usize::MAX)
                     }),
                     limit: request_limit,
-                }
-            } else {
-                InvokeError::Internal {
+                },
+                BodyError::Stalled => InvokeError::RequestTimeout {
+                    idle: shared.body_idle_timeout,
+                },
+                BodyError::NoMemory => InvokeError::BodyMemoryExhausted {
+                    budget: shared.bodies.limit,
+                },
+                BodyError::Broken => InvokeError::Internal {
                     message: "the request body could not be read".to_owned(),
-                }
+                },
             }),
             invocation_id: String::new(),
             records: Vec::new(),
             notes: Vec::new(),
         },
     };
+    drop(held);
     shared.served.fetch_add(1, Ordering::Relaxed);
     let Answer {
         response,
@@ -544,7 +941,15 @@ async fn handle(
         records,
         notes,
     } = answer;
-    let (response, error_code) = match response {
+    let cancelled = matches!(response, Err(InvokeError::Cancelled));
+    // The body was not read to its end: the connection cannot carry another request.
+    let close = matches!(
+        response,
+        Err(InvokeError::RequestTooLarge { .. }
+            | InvokeError::RequestTimeout { .. }
+            | InvokeError::BodyMemoryExhausted { .. })
+    );
+    let (mut response, error_code) = match response {
         Ok(Ok(response)) => (response, None),
         Ok(Err(invalid)) => (
             error_response(
@@ -565,49 +970,111 @@ async fn handle(
             Some(error.code()),
         ),
     };
-    if shared.access_log.is_some() {
-        let mut line = format!(
-            "{peer} \"{} {}\" {} {}B {}µs",
-            parts.method,
-            parts.uri,
-            response.status().as_u16(),
-            hyper::body::Body::size_hint(response.body())
-                .exact()
-                .unwrap_or(0),
-            started.elapsed().as_micros()
-        );
-        if let Some(code) = error_code {
-            line.push(' ');
-            line.push_str(code);
-        }
-        for record in &records {
-            line.push_str(&format!("\n    {record}"));
-        }
-        for note in &notes {
-            line.push_str(&format!("\n    note: {note}"));
-        }
-        shared.log(line);
+    if close {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    // A cancelled invocation is logged by its serving thread (nobody receives this response).
+    if shared.access_log.is_some() && !cancelled {
+        shared.log(access_line(
+            peer, &parts, &response, started, error_code, &records, &notes,
+        ));
     }
     response
 }
 
+/// One access-log line: the request, the answer, then the invocation's records and the server's notes,
+/// each on its own indented line (control characters escaped, so one record is one line), cut at
+/// [`ACCESS_LOG_LINE_BYTES`].
+fn access_line(
+    peer: SocketAddr,
+    parts: &hyper::http::request::Parts,
+    response: &hyper::Response<Body>,
+    started: Instant,
+    error_code: Option<&str>,
+    records: &[crate::logs::LogRecord],
+    notes: &[String],
+) -> String {
+    use std::fmt::Write as _;
+    let mut line = format!(
+        "{peer} \"{} {}\" {} {}B {}µs",
+        parts.method,
+        parts.uri,
+        response.status().as_u16(),
+        hyper::body::Body::size_hint(response.body())
+            .exact()
+            .unwrap_or(0),
+        started.elapsed().as_micros()
+    );
+    if let Some(code) = error_code {
+        line.push(' ');
+        line.push_str(code);
+    }
+    for (shown, record) in records.iter().enumerate() {
+        if line.len() >= ACCESS_LOG_LINE_BYTES {
+            let _ = write!(
+                line,
+                "\n    … {} more record(s) not shown (access-log line limit)",
+                records.len() - shown
+            );
+            break;
+        }
+        let _ = write!(line, "\n    {record}");
+    }
+    for note in notes {
+        let _ = write!(line, "\n    note: {}", crate::logs::Escaped(note));
+    }
+    line
+}
+
+/// Why a request body was not read.
+enum BodyError {
+    /// Over the request limit.
+    TooLarge,
+    /// No progress for the idle timeout.
+    Stalled,
+    /// The server's body memory budget is used up.
+    NoMemory,
+    /// The connection failed while reading it.
+    Broken,
+}
+
 /// Read the request body into the one buffer the invocation takes: each chunk is copied once, from hyper's
 /// read buffer into a `Vec` sized by `content-length` (collecting into `Bytes` first and converting would
-/// copy a multi-chunk body twice). `Err(true)`: over `limit`; `Err(false)`: the body could not be read.
+/// copy a multi-chunk body twice). Every byte of the buffer's capacity is held from the server's body
+/// budget (`held`); a body that makes no progress for `idle` is given up.
 async fn read_body(
     mut body: Incoming,
     declared: Option<u64>,
     limit: usize,
-) -> Result<Vec<u8>, bool> {
+    idle: Duration,
+    held: &mut Held<'_>,
+) -> Result<Vec<u8>, BodyError> {
     let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0).min(limit));
+    if !held.grow_to(capacity) {
+        return Err(BodyError::NoMemory);
+    }
     let mut buffer = Vec::with_capacity(capacity);
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            return Err(false);
+    loop {
+        let frame = match tokio::time::timeout(idle, body.frame()).await {
+            Err(_) => return Err(BodyError::Stalled),
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Err(BodyError::Broken),
+            Ok(Some(Ok(frame))) => frame,
         };
         if let Ok(chunk) = frame.into_data() {
-            if buffer.len().saturating_add(chunk.len()) > limit {
-                return Err(true);
+            let needed = buffer.len().saturating_add(chunk.len());
+            if needed > limit {
+                return Err(BodyError::TooLarge);
+            }
+            if needed > buffer.capacity() {
+                // Grow as `Vec` would (doubling), but within the limit and the budget.
+                let want = buffer.capacity().saturating_mul(2).max(needed).min(limit);
+                if !held.grow_to(want) {
+                    return Err(BodyError::NoMemory);
+                }
+                buffer.reserve_exact(want - buffer.len());
             }
             buffer.extend_from_slice(&chunk);
         }
@@ -640,13 +1107,30 @@ fn function_response(
     response: crate::runtime::Answer,
     notes: &mut Vec<String>,
 ) -> Result<hyper::Response<Body>, String> {
-    let status = StatusCode::from_u16(response.status).map_err(|_| {
-        format!(
-            "the function answered with status {}, which is not an HTTP status",
-            response.status
-        )
-    })?;
-    let mut headers = HeaderMap::with_capacity(response.headers.len());
+    // Only 200–599 can be a final response: 1xx are interim responses (101 would even switch protocols),
+    // 600–999 are not HTTP statuses a client understands.
+    let status = match response.status {
+        200..=599 => StatusCode::from_u16(response.status).map_err(|e| e.to_string())?,
+        100..=199 => {
+            return Err(format!(
+                "the function answered with status {}: 1xx statuses are interim responses, a function's response must be 200–599",
+                response.status
+            ));
+        }
+        other => {
+            return Err(format!(
+                "the function answered with status {other}, which is not an HTTP status (a function's response must be 200–599)"
+            ));
+        }
+    };
+    if response.headers.len() > MAX_RESPONSE_HEADERS {
+        return Err(format!(
+            "the function answered with {} headers, over the server's limit of {MAX_RESPONSE_HEADERS}",
+            response.headers.len()
+        ));
+    }
+    let mut headers =
+        HeaderMap::try_with_capacity(response.headers.len()).map_err(|e| e.to_string())?;
     for (header_name, header_value) in response.headers {
         if FRAMING_HEADERS
             .iter()
@@ -662,7 +1146,7 @@ fn function_response(
             HeaderValue::from_str(&header_value),
         ) {
             (Ok(name), Ok(value)) => {
-                headers.append(name, value);
+                headers.try_append(name, value).map_err(|e| e.to_string())?;
             }
             _ => notes.push(format!(
                 "dropped response header `{}`: not a valid HTTP header",
@@ -702,21 +1186,41 @@ fn error_response(
 }
 
 /// The access-log thread: writes lines as they come, in one write per batch (whatever queued up while
-/// the previous batch was written). Stderr is locked only while writing, never while waiting.
-fn write_log_lines(lines: &mpsc::Receiver<String>) {
+/// the previous batch was written). Stderr is locked only while writing, never while waiting. Lines
+/// dropped because stderr did not keep up are reported once it does.
+fn write_log_lines(lines: &mpsc::Receiver<String>, counters: &LogCounters) {
     let mut batch = Vec::with_capacity(64 << 10);
+    let mut reported_drops = 0;
     while let Ok(line) = lines.recv() {
         batch.clear();
+        let mut taken = line.len();
         batch.extend_from_slice(line.as_bytes());
         batch.push(b'\n');
+        drop(line);
         while batch.len() < (1 << 20)
             && let Ok(line) = lines.try_recv()
         {
+            taken += line.len();
             batch.extend_from_slice(line.as_bytes());
             batch.push(b'\n');
+        }
+        let dropped = counters.dropped.load(Ordering::Relaxed);
+        if dropped > reported_drops {
+            batch.extend_from_slice(
+                format!(
+                    "({dropped} access-log line(s) dropped so far: stderr is not read fast enough)\n"
+                )
+                .as_bytes(),
+            );
+            reported_drops = dropped;
         }
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(&batch);
         let _ = stderr.flush();
+        drop(stderr);
+        counters.queued.fetch_sub(taken, Ordering::AcqRel);
+        if batch.capacity() > (4 << 20) {
+            batch = Vec::with_capacity(64 << 10);
+        }
     }
 }

@@ -5,6 +5,8 @@
 //! the invocation's own state ([`InvocationState`]: resource table, host-call budget, deadline, logs, the
 //! request for the support calls). Both halves are fields of [`HostState`], so a view borrows them apart.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,10 +16,19 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::error::InvokeError;
 use crate::limits::Limits;
-use crate::logs::LogRecord;
+use crate::logs::{Level, LogRecord, LogSource};
 
 /// Bytes of stdout/stderr kept per invocation.
 const STDIO_CAPTURE_BYTES: usize = 1 << 20;
+
+/// A record's target is cut to this many bytes (a `log` target is a module path: short).
+pub(crate) const MAX_TARGET_BYTES: usize = 256;
+/// A record's message (a `log` message, or one line of stdout/stderr) is cut to this many bytes.
+pub(crate) const MAX_MESSAGE_BYTES: usize = 64 << 10;
+
+/// How often a running invocation that can be cancelled checks whether it has been (an epoch callback
+/// at most this far apart).
+const CANCEL_CHECK: Duration = Duration::from_millis(10);
 
 /// State shared by every invocation of one host: configuration and the host services. Hot and long-lived.
 #[derive(Debug, Default)]
@@ -99,6 +110,65 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
     }
 }
 
+/// Lets the server stop an invocation early: its client went away, or the server is being stopped.
+/// Cheap to clone; all clones share one flag.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cancel(Arc<CancelInner>);
+
+#[derive(Debug, Default)]
+struct CancelInner {
+    cancelled: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Cancel {
+    /// Stop the invocation: a running guest is interrupted at its next epoch check (at most
+    /// `CANCEL_CHECK` away), a guest blocked in a WASI wait wakes at once.
+    pub(crate) fn cancel(&self) {
+        self.0.cancelled.store(true, Ordering::Release);
+        self.0.notify.notify_waiters();
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.0.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Resolves once [`cancel`](Self::cancel) has been called.
+    pub(crate) async fn cancelled(&self) {
+        let notified = self.0.notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if self.is_cancelled() {
+            return;
+        }
+        notified.await;
+    }
+}
+
+/// The error an invocation stopped through its [`Cancel`] traps with.
+#[derive(Debug, thiserror::Error)]
+#[error("the invocation was cancelled: the client went away or the server is stopping")]
+pub(crate) struct Cancelled;
+
+thread_local! {
+    /// The cancel handle for invocations started on this thread (set by the server around each one).
+    static CURRENT_CANCEL: RefCell<Option<Cancel>> = const { RefCell::new(None) };
+}
+
+/// Run `f` (an invocation) so that `cancel` can stop it. Invocations outside this run to their deadline.
+pub(crate) fn with_cancel<R>(cancel: &Cancel, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Cancel>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CURRENT_CANCEL.with(|current| *current.borrow_mut() = previous);
+        }
+    }
+    let previous = CURRENT_CANCEL.with(|current| current.borrow_mut().replace(cancel.clone()));
+    let _restore = Restore(previous);
+    f()
+}
+
 /// The HTTP request as the web support calls hand it over: each part that Momento hands over only once is
 /// an `Option` taken on the first call.
 #[derive(Debug, Default)]
@@ -141,9 +211,26 @@ pub(crate) struct InvocationState {
     /// Bytes the host copied into the guest's memory as `data` values or buffer reads (for the
     /// zero-copy figures: a body passed on as a buffer never counts).
     pub(crate) bytes_to_guest: u64,
+    /// Set when the invocation runs under [`with_cancel`] (the server): it can be stopped early.
+    pub(crate) cancel: Option<Cancel>,
 }
 
 impl InvocationState {
+    /// Has the invocation been cancelled (see [`Cancel`])?
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(Cancel::is_cancelled)
+    }
+
+    /// How long until the next epoch check, with `remaining` until the deadline: a cancellable
+    /// invocation checks at least every `CANCEL_CHECK`.
+    pub(crate) fn next_check(&self, remaining: Duration) -> Duration {
+        if self.cancel.is_some() {
+            remaining.min(CANCEL_CHECK)
+        } else {
+            remaining
+        }
+    }
+
     /// Count one host call; every host import calls this first. Past the per-invocation limit the call
     /// traps, failing the invocation with `InvokeError::HostCallLimitExceeded` (in warn-only mode the first
     /// call over the limit records a warning and calls go on).
@@ -179,12 +266,64 @@ impl InvocationState {
         self.started.checked_add(self.hard_deadline)
     }
 
-    pub(crate) fn push_log(&mut self, record: LogRecord) {
-        if self.logs.len() < self.log_capacity {
-            self.logs.push(record);
-        } else {
+    /// Keep `record` if the invocation's record budget allows (else count it as dropped), its target
+    /// and message cut to [`MAX_TARGET_BYTES`] and [`MAX_MESSAGE_BYTES`]: what a function logs costs the
+    /// host at most `log_records` × (64 KiB + 256 B), however large the strings it passes.
+    pub(crate) fn push_log(&mut self, mut record: LogRecord) {
+        if self.logs.len() >= self.log_capacity {
             self.logs_dropped += 1;
+            return;
         }
+        truncate(&mut record.target, MAX_TARGET_BYTES);
+        truncate(&mut record.message, MAX_MESSAGE_BYTES);
+        self.logs.push(record);
+    }
+
+    /// One record per line of what the function wrote to stdout or stderr, within the same record budget
+    /// as `log` records (lines past it are counted in `logs_dropped`, not kept).
+    pub(crate) fn push_stdio(&mut self, bytes: &[u8], source: LogSource) {
+        if bytes.is_empty() {
+            return;
+        }
+        let (level, target) = match source {
+            LogSource::Stderr => (Level::Warn, "stderr"),
+            _ => (Level::Info, "stdout"),
+        };
+        let mut lines = bytes.split(|&b| b == b'\n');
+        // A final newline ends the last line; it does not start an empty one.
+        let trailing_newline = bytes.last() == Some(&b'\n');
+        let count = bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!trailing_newline);
+        let keep = count.min(self.log_capacity.saturating_sub(self.logs.len()));
+        for line in lines.by_ref().take(keep) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let line = &line[..line.len().min(MAX_MESSAGE_BYTES + 4)];
+            self.push_log(LogRecord {
+                level,
+                target: target.to_owned(),
+                message: String::from_utf8_lossy(line).into_owned(),
+                source,
+                invocation_id: self.id.clone(),
+            });
+        }
+        self.logs_dropped += count - keep;
+    }
+}
+
+/// Cut `text` to at most `max` bytes (at a character boundary), marking the cut.
+/// The allocation is shrunk too: a 4 MiB string cut to 256 bytes must not keep its 4 MiB.
+fn truncate(text: &mut String, max: usize) {
+    const MARK: &str = "… (truncated)";
+    // Not over the limit, or already cut (and marked) by the logging interface.
+    if text.len() > max && !(text.len() <= max + MARK.len() && text.ends_with(MARK)) {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(MARK);
+    }
+    if text.capacity() > text.len().saturating_mul(2).max(64) {
+        text.shrink_to_fit();
     }
 }
 
@@ -223,6 +362,7 @@ impl HostState {
                 soft_deadline: limits.deadline,
                 hard_deadline: limits.hard_deadline(),
                 bytes_to_guest: 0,
+                cancel: CURRENT_CANCEL.with(|current| current.borrow().clone()),
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,

@@ -9,9 +9,12 @@
 mod common;
 
 use std::sync::{Arc, Barrier};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::faults::{example_wasm, programs, programs_wasm, quick_limits};
+use common::faults::{
+    component_with_big_functions, example_wasm, nested_components, programs, programs_wasm,
+    quick_limits,
+};
 use momento_functions_test_host::{
     InvokeError, Level, Limits, LoadError, LogSource, Request, TestHost, check_component,
 };
@@ -214,9 +217,132 @@ fn check_collects_every_problem() {
     );
 }
 
+#[test]
+fn deep_nesting_is_rejected_before_validation() {
+    let bytes = nested_components(20_000);
+    let started = Instant::now();
+    let error = load(&bytes);
+    assert!(
+        matches!(error, LoadError::NestingTooDeep { limit: 8 }),
+        "{error:?}"
+    );
+    let report = check_component(&bytes, &Limits::default());
+    assert!(
+        matches!(report.problems[..], [LoadError::NestingTooDeep { .. }]),
+        "{:?}",
+        report.problems
+    );
+    // Validating this took 10 s and 8 GB; the scan stops at level 9. (The bound is loose: a busy machine.)
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // Up to the limit is fine (the component is empty, so it then lacks a handler).
+    let error = load(&nested_components(7));
+    assert!(
+        matches!(error, LoadError::MissingHandler { .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn code_size_is_checked_before_compiling() {
+    // Two 7 MiB functions (compiling them took 40 s and 2.7 GB): over the 1 MiB limit for one function.
+    let bytes = component_with_big_functions(2, 7 << 20);
+    let started = Instant::now();
+    match load(&bytes) {
+        LoadError::FunctionTooLarge {
+            index: 0,
+            size,
+            limit,
+        } => {
+            assert!(size > 7 << 20);
+            assert_eq!(limit, 1 << 20);
+        }
+        other => panic!("expected FunctionTooLarge, got {other:?}"),
+    }
+    // With the code limits raised it has no handler: rejected from the export names, not compiled.
+    match TestHost::builder()
+        .limits(Limits::default().with_code_limits(32 << 20, 16 << 20, 8))
+        .no_compile_cache()
+        .build_bytes(&bytes)
+    {
+        Err(LoadError::MissingHandler { found }) => assert!(found.is_empty(), "{found:?}"),
+        Err(other) => panic!("expected MissingHandler, got {other:?}"),
+        Ok(_) => panic!("the component loaded"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // With a handler export, one function over the limit, or all of them over the total.
+    let function =
+        |instructions: usize| format!("(func {})", "i32.const 0 drop ".repeat(instructions));
+    let component = |functions: &str| {
+        wat(&format!(
+            r#"(component
+                (core module {functions})
+                (instance $web)
+                (export "momento:functions/web@0.1.0" (instance $web))
+            )"#
+        ))
+    };
+    let limits = Limits::default().with_code_limits(10_000, 4_096, 8);
+    let build = |bytes: &[u8]| match TestHost::builder()
+        .limits(limits.clone())
+        .no_compile_cache()
+        .build_bytes(bytes)
+    {
+        Ok(_) => panic!("the component loaded"),
+        Err(e) => e,
+    };
+    match build(&component(&function(2_000))) {
+        LoadError::FunctionTooLarge {
+            index: 0,
+            size,
+            limit: 4_096,
+        } => assert!(size > 4_096),
+        other => panic!("expected FunctionTooLarge, got {other:?}"),
+    }
+    let three = function(1_200).repeat(3);
+    match build(&component(&three)) {
+        LoadError::CodeTooLarge {
+            size,
+            limit: 10_000,
+        } => assert!(size > 10_000),
+        other => panic!("expected CodeTooLarge, got {other:?}"),
+    }
+    let error = build(&component(&function(1_000)));
+    assert!(
+        error.to_string().contains("momento:functions/web"),
+        "within the limits, the scan lets it through to linking: {error}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Limits
 // ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_guest_asleep_in_wasi_is_stopped_at_the_deadline() {
+    // `std::thread::sleep` blocks in `pollable.block`, out of reach of epoch interruption.
+    let deadline = Duration::from_millis(500);
+    let host = programs(quick_limits().with_deadline(deadline));
+    let started = Instant::now();
+    let error = fails(&host, Request::get("/sleep").query("ms=20000"));
+    let took = started.elapsed();
+    assert_eq!(error, InvokeError::Timeout { deadline });
+    // 20 s before; the deadline now (the bound is loose: a busy machine).
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    eprintln!("a 20 s sleep under a 500 ms deadline ended after {took:?}");
+    assert_serving(&host);
+    // A sleep within the deadline is not disturbed.
+    let response = host.invoke(Request::get("/sleep").query("ms=20")).unwrap();
+    assert_eq!(response.text().unwrap(), "slept");
+}
 
 #[test]
 fn infinite_loop_is_a_timeout() {
@@ -369,6 +495,52 @@ fn log_records_over_the_limit_are_counted_not_kept() {
         .unwrap();
     assert_eq!(response.logs().len(), 10);
     assert_eq!(response.logs_dropped(), 15);
+}
+
+#[test]
+fn every_part_of_a_log_record_is_bounded() {
+    let host = programs(quick_limits().with_log_records(100));
+    // A 1 MiB target is cut to 256 bytes (and marked).
+    let response = host
+        .invoke(Request::get("/log-target").query("n=20&bytes=1048576"))
+        .unwrap();
+    assert_eq!(response.logs().len(), 20);
+    for record in response.logs() {
+        assert!(record.target.len() <= 256 + 16, "{}", record.target.len());
+        assert!(record.target.ends_with("(truncated)"));
+    }
+    // Short ones are kept as they are.
+    let response = host
+        .invoke(Request::get("/log-target").query("n=1&bytes=12"))
+        .unwrap();
+    assert_eq!(response.logs()[0].target, "t".repeat(12));
+    // A flood of newlines on stdout and stderr (1 MiB each) counts against the same record budget.
+    let response = host.invoke(Request::get("/newlines")).unwrap();
+    assert_eq!(response.logs().len(), 100);
+    assert_eq!(response.logs().len() + response.logs_dropped(), 2 << 20);
+    assert_serving(&host);
+}
+
+#[test]
+fn log_records_display_control_characters_escaped() {
+    let host = programs(quick_limits());
+    let response = host.invoke(Request::get("/log-escape")).unwrap();
+    let shown: Vec<String> = response.logs().iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    for line in &shown {
+        assert!(
+            !line.contains(['\n', '\r', '\x1b', '\u{9b}', '\x07']),
+            "{line:?}"
+        );
+    }
+    assert!(
+        shown[0].contains(r"t\r\nfake-target: line one\r\nFAKE"),
+        "{}",
+        shown[0]
+    );
+    assert!(shown[0].contains(r"\u{1b}[31mred"), "{}", shown[0]);
+    // The record itself keeps what the function sent.
+    assert!(response.logs()[0].message.contains("\x1b[31m"));
 }
 
 #[test]

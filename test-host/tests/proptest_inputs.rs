@@ -12,7 +12,7 @@ mod common;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::faults::{example_wasm, programs, quick_limits};
+use common::faults::{example_wasm, programs, programs_wasm, quick_limits};
 use momento_functions_test_host::{Fixtures, InvokeError, Limits, LoadError, Request, TestHost};
 use proptest::prelude::*;
 
@@ -68,6 +68,7 @@ fn path() -> impl Strategy<Value = String> {
             "/ok", "/echo", "/loop", "/spin", "/bomb", "/big-alloc", "/grow", "/recurse",
             "/recurse-wasm", "/panic", "/huge-response", "/hostcall-storm", "/stdout", "/env",
             "/clock", "/random", "/fs", "/fs-write", "/stdin", "/exit", "/text", "/json",
+            "/sleep", "/log-target", "/log-flood", "/newlines", "/log-escape", "/headers", "/status",
         ])
         .prop_map(str::to_owned),
         1 => "/[ -~]{0,40}",
@@ -135,8 +136,105 @@ fn expected(error: &InvokeError) -> bool {
     )
 }
 
+/// The test programs' component bytes (the seed the `load` property mutates).
+fn programs_bytes() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| std::fs::read(programs_wasm()).unwrap())
+}
+
+/// One change to a component, as a mutating fuzzer makes them.
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Overwrite the byte at (position mod length).
+    Set(usize, u8),
+    /// Cut the bytes from (position mod length) on.
+    Truncate(usize),
+    /// Insert bytes at (position mod length).
+    Insert(usize, Vec<u8>),
+    /// Copy `len` bytes from one place over another (sections end up in odd places).
+    Splice(usize, usize, usize),
+    /// Wrap the whole thing into a nested component section `depth` times.
+    Nest(usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        6 => (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Mutation::Set(at, b)),
+        1 => any::<usize>().prop_map(Mutation::Truncate),
+        2 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16))
+            .prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
+        2 => (any::<usize>(), any::<usize>(), 1usize..4096)
+            .prop_map(|(from, to, len)| Mutation::Splice(from, to, len)),
+        1 => (1usize..40).prop_map(Mutation::Nest),
+    ]
+}
+
+fn mutate(bytes: &mut Vec<u8>, mutation: &Mutation) {
+    let len = bytes.len().max(1);
+    match mutation {
+        Mutation::Set(at, byte) => {
+            if let Some(b) = bytes.get_mut(at % len) {
+                *b = *byte;
+            }
+        }
+        Mutation::Truncate(at) => bytes.truncate(at % len),
+        Mutation::Insert(at, new) => {
+            let at = (at % len).min(bytes.len());
+            bytes.splice(at..at, new.iter().copied());
+        }
+        Mutation::Splice(from, to, n) => {
+            let (from, to) = (from % len, to % len);
+            let n = (*n)
+                .min(bytes.len().saturating_sub(from))
+                .min(bytes.len().saturating_sub(to));
+            let chunk = bytes[from..from + n].to_vec();
+            bytes[to..to + n].copy_from_slice(&chunk);
+        }
+        Mutation::Nest(depth) => {
+            for _ in 0..*depth {
+                let mut outer = b"\0asm\x0d\0\x01\0".to_vec();
+                outer.push(4);
+                outer.extend_from_slice(&common::faults::leb(bytes.len()));
+                outer.extend_from_slice(bytes);
+                *bytes = outer;
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// The twin of the `load` fuzz target: a real component with one to eight mutations loads, or fails
+    /// with a `LoadError` (most in the pre-scan or validation); one that loads answers an invocation with a
+    /// response or a typed error.
+    #[test]
+    fn any_mutated_component_loads_or_fails_with_a_load_error(
+        mutations in prop::collection::vec(mutation(), 1..8),
+    ) {
+        let mut bytes = programs_bytes().to_vec();
+        for m in &mutations {
+            mutate(&mut bytes, m);
+        }
+        let limits = Limits::default()
+            .with_deadline(Duration::from_millis(100))
+            .with_memory(16 << 20)
+            .with_concurrent_instances(2);
+        let loaded = TestHost::builder()
+            .no_compile_cache()
+            .keep_log_history(false)
+            .limits(limits)
+            .build_bytes(&bytes);
+        if let Ok(host) = loaded {
+            match host.invoke(Request::get("/ok")) {
+                Ok(_) => {}
+                Err(error) => prop_assert!(
+                    !matches!(error, InvokeError::Internal { .. }),
+                    "internal error: {error:?}"
+                ),
+            }
+        }
+    }
 
     #[test]
     fn any_request_gets_a_response_or_a_typed_error(

@@ -37,6 +37,14 @@ pub(crate) struct ServeCommand {
     /// `.wasm` file changes. A failed build keeps serving the previous version.
     #[arg(long)]
     watch: bool,
+    /// A request body that makes no progress for this long is answered 408 and its connection closed,
+    /// in milliseconds [default: 20000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout_ms: Option<u64>,
+    /// Memory for request bodies of all connections together, in MiB (at least one request of the
+    /// request limit); a body that does not fit is answered 503 [default: 256].
+    #[arg(long, value_name = "MIB")]
+    body_memory_mb: Option<usize>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -65,6 +73,12 @@ impl ServeCommand {
             .shutdown_on_ctrl_c(true);
         if let Some(threads) = self.threads {
             options = options.threads(threads);
+        }
+        if let Some(ms) = self.body_timeout_ms {
+            options = options.body_idle_timeout(Duration::from_millis(ms));
+        }
+        if let Some(mb) = self.body_memory_mb {
+            options = options.body_memory(mb.saturating_mul(1 << 20));
         }
         let server = match Server::start(host, options) {
             Ok(server) => server,

@@ -2,7 +2,7 @@
 //! first: what `check` prints. `TestHost` loading runs the same steps and stops at the first problem.
 
 use super::engine::Runtime;
-use super::load::{ImportInfo, check_header, compile, inspect, link, trial_instantiation};
+use super::load::{ImportInfo, check_header, compile, inspect, link, prescan, trial_instantiation};
 use crate::error::LoadError;
 use crate::limits::Limits;
 
@@ -44,8 +44,9 @@ impl CheckReport {
 }
 
 /// Check `bytes` as an upload would be checked under `limits`: size, header (component, not a core
-/// module or WAT text), validation and compilation, every import against the host's policy, the
-/// exported handler, linking, and one trial instantiation. Never uses the compile cache.
+/// module or WAT text), a streaming scan (nesting depth, code size, every import against the host's
+/// policy, the exported handler) and only then validation and compilation, linking, and one trial
+/// instantiation. A component the scan rejects is not compiled. Never uses the compile cache.
 pub fn check_component(bytes: &[u8], limits: &Limits) -> CheckReport {
     let mut report = CheckReport {
         size: bytes.len(),
@@ -65,6 +66,51 @@ pub fn check_component(bytes: &[u8], limits: &Limits) -> CheckReport {
         report.problems.push(problem);
         return report;
     }
+    let scan = match prescan(bytes, limits) {
+        Ok(scan) => scan,
+        Err(problem) => {
+            report.problems.push(problem);
+            return report;
+        }
+    };
+    report.is_component = true;
+    let rejected = scan.rejected_imports();
+    if !rejected.is_empty() || !scan.has_handler() {
+        // It cannot be a function: report what the names say, without compiling.
+        for name in &scan.imports {
+            match super::policy::classify(name) {
+                Ok(super::policy::Support::Host(status)) => {
+                    report.imports.host_interfaces.push(name.clone());
+                    if let crate::services::Status::NotImplemented { capability } = status {
+                        report
+                            .imports
+                            .not_implemented
+                            .push((name.clone(), capability.to_owned()));
+                    }
+                }
+                Ok(super::policy::Support::Wasi) => report.imports.wasi.push(name.clone()),
+                Ok(super::policy::Support::WasiUnsupported) => {
+                    report.imports.wasi_unsupported.push(name.clone());
+                }
+                Err(_) => {}
+            }
+        }
+        report.imports.exports.clone_from(&scan.exports);
+        report.handler = super::policy::handler(scan.exports.iter().map(String::as_str));
+        report.imports.handler = report.handler;
+        if !rejected.is_empty() {
+            report.problems.push(LoadError::UnsupportedImports {
+                imports: rejected.clone(),
+            });
+        }
+        report.rejected_imports = rejected;
+        if report.handler.is_none() {
+            report.problems.push(LoadError::MissingHandler {
+                found: scan.exports,
+            });
+        }
+        return report;
+    }
     let runtime = match Runtime::new(limits.clone()) {
         Ok(runtime) => runtime,
         Err(problem) => {
@@ -75,6 +121,7 @@ pub fn check_component(bytes: &[u8], limits: &Limits) -> CheckReport {
     let component = match compile(&runtime, bytes, "", None) {
         Ok((component, _)) => component,
         Err(problem) => {
+            report.is_component = false;
             report.problems.push(problem);
             return report;
         }

@@ -71,6 +71,7 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link_error)?;
         super::wasi::shadow_unsupported(&mut linker).map_err(link_error)?;
+        super::wasi::bound_blocking(&mut linker).map_err(link_error)?;
         crate::services::add_to_linker(&mut linker).map_err(link_error)?;
         register_for_ticks(&engine)?;
         Ok(Runtime {

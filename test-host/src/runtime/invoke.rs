@@ -17,7 +17,7 @@ use crate::error::InvokeError;
 use crate::logs::{Level, LogRecord, LogSource};
 use crate::services::bytes::{buffer_data, take_data};
 use crate::services::web::relative_path;
-use crate::state::{HostState, RequestParts, Services};
+use crate::state::{Cancelled, HostState, RequestParts, Services};
 
 /// The request as the runtime passes it to the guest: for a web function the HTTP request, for a spawn
 /// function only its body (the payload).
@@ -97,25 +97,6 @@ fn panic_message(stderr: &str) -> Option<String> {
         .unwrap_or(message)
         .trim_end();
     Some(format!("{message} (at {location})"))
-}
-
-fn stdio_records(bytes: &[u8], source: LogSource, invocation_id: &str, into: &mut Vec<LogRecord>) {
-    if bytes.is_empty() {
-        return;
-    }
-    let (level, target) = match source {
-        LogSource::Stderr => (Level::Warn, "stderr"),
-        _ => (Level::Info, "stdout"),
-    };
-    for line in String::from_utf8_lossy(bytes).lines() {
-        into.push(LogRecord {
-            level,
-            target: target.to_owned(),
-            message: line.to_owned(),
-            source,
-            invocation_id: invocation_id.to_owned(),
-        });
-    }
 }
 
 /// Size of a request as the request limit counts it: body, method, path, query and headers.
@@ -231,10 +212,13 @@ fn on_epoch_deadline(
     mut store: StoreContextMut<'_, HostState>,
 ) -> wasmtime::Result<UpdateDeadline> {
     let state = &mut store.data_mut().inv;
+    if state.is_cancelled() {
+        return Err(wasmtime::Error::new(Cancelled));
+    }
     let elapsed = state.started.elapsed();
     if elapsed < state.soft_deadline {
         return Ok(UpdateDeadline::Continue(ticks_for(
-            state.soft_deadline - elapsed,
+            state.next_check(state.soft_deadline - elapsed),
         )));
     }
     if elapsed < state.hard_deadline {
@@ -242,7 +226,7 @@ fn on_epoch_deadline(
             deadline: state.soft_deadline,
         });
         return Ok(UpdateDeadline::Continue(ticks_for(
-            state.hard_deadline - elapsed,
+            state.next_check(state.hard_deadline - elapsed),
         )));
     }
     Ok(UpdateDeadline::Interrupt)
@@ -268,10 +252,11 @@ fn below_address_zero(error: &wasmtime::Error) -> bool {
 
 /// A store for one invocation: memory limiter and deadline armed.
 pub(crate) fn new_store(runtime: &Runtime, state: HostState) -> Store<HostState> {
+    let first_check = state.inv.next_check(runtime.limits.deadline);
     let mut store = Store::new(&runtime.engine, state);
     store.limiter(|state| &mut state.limiter);
     store.epoch_deadline_callback(on_epoch_deadline);
-    store.set_epoch_deadline(ticks_for(runtime.limits.deadline));
+    store.set_epoch_deadline(ticks_for(first_check));
     store
 }
 
@@ -363,8 +348,8 @@ impl Function {
                 limit: limits.memory_bytes,
             });
         }
-        stdio_records(&stdout, LogSource::Stdout, &invocation_id, &mut state.logs);
-        stdio_records(&stderr, LogSource::Stderr, &invocation_id, &mut state.logs);
+        state.push_stdio(&stdout, LogSource::Stdout);
+        state.push_stdio(&stderr, LogSource::Stderr);
         for warning in &state.warnings {
             state.logs.push(LogRecord {
                 level: Level::Warn,
@@ -408,6 +393,9 @@ impl Function {
             return InvokeError::HostCall {
                 message: host.to_string(),
             };
+        }
+        if error.downcast_ref::<Cancelled>().is_some() {
+            return InvokeError::Cancelled;
         }
         if let Some(wasi) = error.downcast_ref::<UnsupportedWasi>() {
             return InvokeError::UnsupportedWasi {

@@ -12,6 +12,7 @@ use super::engine::Runtime;
 use super::policy::{self, Handler, Support};
 use crate::bindings::{spawn_current, spawn_older, web_current, web_older};
 use crate::error::LoadError;
+use crate::limits::Limits;
 use crate::services::Status;
 use crate::state::{HostState, RequestParts, Services};
 
@@ -97,6 +98,92 @@ pub(crate) fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
             message: format!("unknown WebAssembly version/layer bytes {v:02x?}"),
         }),
     }
+}
+
+/// What the streaming pre-scan read from a component: its top-level import and export names.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    pub(crate) imports: Vec<String>,
+    pub(crate) exports: Vec<String>,
+}
+
+impl Scan {
+    /// Each import the policy rejects, with the reason.
+    pub(crate) fn rejected_imports(&self) -> Vec<String> {
+        self.imports
+            .iter()
+            .filter_map(|name| policy::classify(name).err())
+            .collect()
+    }
+
+    pub(crate) fn has_handler(&self) -> bool {
+        self.exports
+            .iter()
+            .any(|name| policy::is_handler_export(name))
+    }
+}
+
+/// One linear pass over the bytes with `wasmparser`, before anything expensive (validation and compiling
+/// cost time and memory that grow faster than the input for deep nesting and large functions): nesting
+/// depth, total code size and the size of each function body against `limits`, and the top-level import
+/// and export names. Memory: a parser state per nesting level, at most `nesting_depth` of them.
+pub(crate) fn prescan(bytes: &[u8], limits: &Limits) -> Result<Scan, LoadError> {
+    use wasmparser::{Parser, Payload};
+    let invalid = |e: wasmparser::BinaryReaderError| LoadError::Invalid {
+        message: e.to_string(),
+    };
+    let mut scan = Scan::default();
+    let mut depth = 0usize;
+    let mut code = 0usize;
+    let mut index = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(invalid)? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
+                depth += 1;
+                if depth > limits.nesting_depth {
+                    return Err(LoadError::NestingTooDeep {
+                        limit: limits.nesting_depth,
+                    });
+                }
+            }
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::CodeSectionStart { size, .. } => {
+                index = 0;
+                code = code.saturating_add(size as usize);
+                if code > limits.code_bytes {
+                    return Err(LoadError::CodeTooLarge {
+                        size: code,
+                        limit: limits.code_bytes,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let size = body.range().len();
+                if size > limits.function_bytes {
+                    return Err(LoadError::FunctionTooLarge {
+                        index,
+                        size,
+                        limit: limits.function_bytes,
+                    });
+                }
+                index += 1;
+            }
+            Payload::ComponentImportSection(reader) if depth == 0 => {
+                for import in reader {
+                    scan.imports
+                        .push(import.map_err(invalid)?.name.name.to_owned());
+                }
+            }
+            Payload::ComponentExportSection(reader) if depth == 0 => {
+                for export in reader {
+                    scan.exports
+                        .push(export.map_err(invalid)?.name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(scan)
 }
 
 pub(crate) fn compile(
@@ -232,6 +319,17 @@ impl Function {
             });
         }
         check_header(bytes)?;
+        // Reject what cannot be a function before the expensive steps (validation, compiling).
+        let scan = prescan(bytes, &runtime.limits)?;
+        let rejected = scan.rejected_imports();
+        if !rejected.is_empty() {
+            return Err(LoadError::UnsupportedImports { imports: rejected });
+        }
+        if !scan.has_handler() {
+            return Err(LoadError::MissingHandler {
+                found: scan.exports,
+            });
+        }
         let content_hash = compile_cache::content_hash(bytes);
         let (component, from_cache) = compile(&runtime, bytes, &content_hash, cache_dir)?;
         let inspection = inspect(&runtime, &component);

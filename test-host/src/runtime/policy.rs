@@ -116,6 +116,12 @@ fn version(text: &str) -> Option<(u64, u64, u64)> {
     parts.next().is_none().then_some(version)
 }
 
+/// Is `name` (a top-level export of a component) a handler a function may export? Checked on the raw export
+/// names before compiling (`load::prescan`).
+pub(crate) fn is_handler_export(name: &str) -> bool {
+    HANDLERS.iter().any(|handler| handler.interface() == name)
+}
+
 /// Decide on one import, or say why it is rejected.
 pub(crate) fn classify(name: &str) -> Result<Support, String> {
     if let Some((_, interface)) = services::find_interface(name) {

@@ -49,3 +49,69 @@ pub fn rss_bytes() -> u64 {
         .and_then(|kb| kb.trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
 }
+
+/// LEB128 of `n` (for hand-built binaries).
+pub fn leb(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+const COMPONENT_HEADER: &[u8] = b"\0asm\x0d\0\x01\0";
+
+/// Empty components nested `depth` deep (component section, id 4), written outside-in in one pass:
+/// about 12 bytes per level.
+pub fn nested_components(depth: usize) -> Vec<u8> {
+    // sizes[k]: bytes of the component at nesting level k counted from the innermost (0).
+    let mut sizes = vec![COMPONENT_HEADER.len()];
+    for k in 0..depth {
+        sizes.push(COMPONENT_HEADER.len() + 1 + leb(sizes[k]).len() + sizes[k]);
+    }
+    let mut out = Vec::with_capacity(sizes[depth]);
+    for k in (1..=depth).rev() {
+        out.extend_from_slice(COMPONENT_HEADER);
+        out.push(4);
+        out.extend_from_slice(&leb(sizes[k - 1]));
+    }
+    out.extend_from_slice(COMPONENT_HEADER);
+    assert_eq!(out.len(), sizes[depth]);
+    out
+}
+
+/// A component holding one core module with `functions` function bodies of about `body_bytes` each
+/// (`i32.const 0; drop` repeated), and no exports.
+pub fn component_with_big_functions(functions: usize, body_bytes: usize) -> Vec<u8> {
+    let mut body = vec![0u8]; // no locals
+    for _ in 0..body_bytes / 3 {
+        body.extend_from_slice(&[0x41, 0x00, 0x1a]);
+    }
+    body.push(0x0b);
+    let mut code = leb(functions);
+    for _ in 0..functions {
+        code.extend_from_slice(&leb(body.len()));
+        code.extend_from_slice(&body);
+    }
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    let section = |module: &mut Vec<u8>, id: u8, contents: &[u8]| {
+        module.push(id);
+        module.extend_from_slice(&leb(contents.len()));
+        module.extend_from_slice(contents);
+    };
+    section(&mut module, 1, &[1, 0x60, 0, 0]); // one type: [] -> []
+    let mut funcs = leb(functions);
+    funcs.extend(std::iter::repeat_n(0u8, functions));
+    section(&mut module, 3, &funcs);
+    section(&mut module, 10, &code);
+    let mut component = COMPONENT_HEADER.to_vec();
+    component.push(1); // core module section
+    component.extend_from_slice(&leb(module.len()));
+    component.extend_from_slice(&module);
+    component
+}

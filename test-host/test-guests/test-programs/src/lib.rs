@@ -26,6 +26,13 @@
 //! | `/cache-incr?key=K` | increments cache key K by 1 and answers the new value |
 //! | `/cache-set-then-panic?key=K` | sets cache key K to `written`, then panics |
 //! | `/cache-write-loop` | sets `loop-<i>` to `value-<i>` for i = 0, 1, ... until stopped (deadline, host-call budget) |
+//! | `/sleep?ms=N` | `std::thread::sleep` for N ms (default 20,000: a WASI `pollable.block`), then 200 |
+//! | `/log-target?n=N&bytes=B` | N `log` records (default 200) whose target is B bytes long (default 1 MiB) |
+//! | `/log-flood?n=N&bytes=B` | N `log` records (default 1,000) whose message is B bytes long (default 64 KiB) |
+//! | `/newlines?bytes=N` | writes N newline bytes (default 1 MiB) to stderr and to stdout |
+//! | `/log-escape` | a log record, a stdout line and a stderr line holding CR, LF and ANSI escape sequences |
+//! | `/headers?n=N` | 200 with N response headers `x-h-<i>: v` (default 25,000) |
+//! | `/status?code=N` | an empty response with status N (the SDK allows 100..=599) |
 //! | PUT `/text` | a `String` body extractor (non-UTF-8 → 400) |
 //! | PATCH `/json` | a `Json<T>` body extractor (bad JSON → 400) |
 
@@ -207,6 +214,57 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
                 }
             }
             ok("unreachable")
+        }
+        "/sleep" => {
+            let ms: u64 = param(request, "ms", 20_000);
+            std::thread::sleep(Duration::from_millis(ms));
+            ok("slept")
+        }
+        "/log-target" => {
+            let n: usize = param(request, "n", 200);
+            let bytes: usize = param(request, "bytes", 1 << 20);
+            let target = "t".repeat(bytes);
+            for i in 0..n {
+                log::info!(target: &target, "record {i}");
+            }
+            ok(format!("{n} records"))
+        }
+        "/log-flood" => {
+            let n: usize = param(request, "n", 1_000);
+            let bytes: usize = param(request, "bytes", 64 << 10);
+            let message = "m".repeat(bytes);
+            for _ in 0..n {
+                log::info!("{message}");
+            }
+            ok(format!("{n} records"))
+        }
+        "/newlines" => {
+            let bytes: usize = param(request, "bytes", 1 << 20);
+            let newlines = vec![b'\n'; bytes];
+            let _ = std::io::stderr().write_all(&newlines);
+            let _ = std::io::stdout().write_all(&newlines);
+            ok("written")
+        }
+        "/log-escape" => {
+            log::info!(target: "t\r\nfake-target", "line one\r\nFAKE  injected: \x1b[31mred\x1b[0m \u{9b}2J");
+            println!("out \x1b[2Jcleared\rback");
+            eprintln!("err \x1b]0;title\x07bell");
+            ok("escaped")
+        }
+        "/headers" => {
+            let n: usize = param(request, "n", 25_000);
+            let mut response = ok("headers");
+            for i in 0..n {
+                response = response.with_header(format!("x-h-{i}"), "v");
+            }
+            response
+        }
+        "/status" => {
+            let code: u16 = param(request, "code", 200);
+            match StatusCode::from_u16(code) {
+                Some(status) => WebResponse::new().with_status(status),
+                None => error(StatusCode::BAD_REQUEST, format!("{code} is not 100..=599")),
+            }
         }
         "/exit" => {
             let _ = std::io::stdout().flush();
