@@ -46,14 +46,19 @@ fn check_accepts_a_function_and_lists_what_it_uses() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.starts_with("ok: "), "{stdout}");
     assert!(
-        stdout.contains("handler:          momento:functions/web@0.1.0"),
+        stdout.contains(
+            "handler:          momento:web-function/guest-function-web@1.0.0 (web function)"
+        ),
         "{stdout}"
     );
     assert!(
-        stdout.contains("host interfaces:  momento:functions/"),
+        stdout.contains("Momento interfaces (each provided by Momento's platform):"),
         "{stdout}"
     );
-    assert!(stdout.contains("momento:functions/cache@0.1.0"), "{stdout}");
+    assert!(
+        stdout.contains("    momento:cache-scalar/cache-scalar@1.0.0\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("wasi:cli/environment"), "{stdout}");
     assert!(stdout.contains("wasi:filesystem/preopens"), "{stdout}");
 }

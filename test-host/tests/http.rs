@@ -178,7 +178,7 @@ fn mock_faults_reach_the_function_as_typed_errors() {
             )
             .http_route(
                 HttpRoute::get("https://reset.example.com/").respond(MockResponse::error(
-                    HttpError::RequestFailed("connection reset".into()),
+                    HttpError::ConnectionInterrupted("connection reset".into()),
                 )),
             )
             .http_route(
@@ -190,10 +190,10 @@ fn mock_faults_reach_the_function_as_typed_errors() {
     let (status, kind, _) = fail(&host, get("https://slow.example.com/"));
     assert_eq!((status, kind.as_str()), (504, "Timeout"));
     let (status, kind, _) = fail(&host, get("https://down.example.com/"));
-    assert_eq!((status, kind.as_str()), (502, "Connect"));
+    assert_eq!((status, kind.as_str()), (502, "ConnectionFailed"));
     let (status, kind, message) = fail(&host, get("https://reset.example.com/"));
-    assert_eq!((status, kind.as_str()), (502, "RequestFailed"));
-    assert_eq!(message, "request failed: connection reset");
+    assert_eq!((status, kind.as_str()), (502, "ConnectionInterrupted"));
+    assert!(message.contains("connection reset"), "{message}");
     let (status, kind, _) = fail(&host, get("https://html.example.com/"));
     assert_eq!((status, kind.as_str()), (502, "DeserializeJson"));
     let outcomes: Vec<_> = host.http().calls().into_iter().map(|c| c.outcome).collect();
@@ -203,7 +203,7 @@ fn mock_faults_reach_the_function_as_typed_errors() {
     ));
     assert!(matches!(
         outcomes[1],
-        HttpOutcome::Error(HttpError::Connect(_))
+        HttpOutcome::Error(HttpError::ConnectionFailed(_))
     ));
     assert_eq!(outcomes[3], HttpOutcome::Response { status: 200 });
 }
@@ -227,11 +227,11 @@ fn malformed_requests_are_rejected_in_mock_mode_as_in_production() {
         ),
         (
             json!({"method": "GET", "url": "https://example.com/", "headers": [["bad name", "v"]]}),
-            "InvalidHeader",
+            "InvalidHeaderName",
         ),
         (
             json!({"method": "GET", "url": "https://example.com/", "headers": [["x", "a\r\nb"]]}),
-            "InvalidHeader",
+            "InvalidHeaderValue",
         ),
     ];
     for (mut op, expected) in cases {
@@ -239,8 +239,9 @@ fn malformed_requests_are_rejected_in_mock_mode_as_in_production() {
         let (status, kind, message) = fail(&host, op.clone());
         assert_eq!((status, kind.as_str()), (500, expected), "{op}: {message}");
     }
+    // The SDK refuses an invalid method itself (its `Method` type); the other five reach the host.
     let calls = host.http().calls();
-    assert_eq!(calls.len(), 6);
+    assert_eq!(calls.len(), 5);
     assert!(
         calls
             .iter()
@@ -430,10 +431,14 @@ fn real_mode_refused_connection_is_a_connect_error() {
         &host,
         json!({"op": "http", "method": "GET", "url": format!("http://127.0.0.1:{port}/")}),
     );
-    assert_eq!((status, kind.as_str()), (502, "Connect"), "{message}");
+    assert_eq!(
+        (status, kind.as_str()),
+        (502, "ConnectionFailed"),
+        "{message}"
+    );
     assert!(matches!(
         &host.http().calls()[0].outcome,
-        HttpOutcome::Error(HttpError::Connect(_))
+        HttpOutcome::Error(HttpError::ConnectionFailed(_))
     ));
 }
 
@@ -487,7 +492,7 @@ fn real_mode_response_size_is_capped() {
         &host,
         json!({"op": "http", "method": "GET", "url": server.url("/")}),
     );
-    assert_eq!((status, kind.as_str()), (502, "RequestFailed"));
+    assert_eq!((status, kind.as_str()), (502, "MalformedResponse"));
     assert!(message.contains("99-byte limit"), "{message}");
 }
 

@@ -96,7 +96,8 @@ fn method_path_query_headers_and_body_pass_through() {
     );
     assert_eq!(reply.status, 200);
     let text = reply.text();
-    assert!(text.starts_with("GET /echo ?a=1&b=two%20words\n"), "{text}");
+    // Momento hands the function decoded query parameters, not the raw string: the SDK re-encodes them.
+    assert!(text.starts_with("GET /echo ?a=1&b=two+words\n"), "{text}");
     assert!(text.contains("x-one: 1\n"), "{text}");
     assert!(text.contains("x-multi: a\nx-multi: b\n"), "{text}");
     let reply = send(server.local_addr(), "POST /echo HTTP/1.1", b"payload");

@@ -640,7 +640,7 @@ macro_rules! s3_generation {
                     Ok(Some(object)) => Ok($wit::GetObjectOutput {
                         body: Some(buffer_data(self.inv, Bytes::from(object.body))?),
                         etag: Some(object.etag),
-                        version_id: None,
+                        version_id: object.version_id,
                         expiration: None,
                         metadata: object.metadata,
                     }),
@@ -725,8 +725,8 @@ mod s3_older_impl {
                 .s3_get(&client, request.bucket, request.key)?
                 .map(|object| s3_older::GetObjectOutput {
                     etag: object.as_ref().map(|o| o.etag.clone()),
+                    version_id: object.as_ref().and_then(|o| o.version_id.clone()),
                     body: object.map(|o| o.body),
-                    version_id: None,
                     expiration: None,
                 })
                 .map_err(to_error))
@@ -758,8 +758,8 @@ mod s3_older_impl {
                 .map(|object| s3_older::GetObjectOutputExtended {
                     etag: object.as_ref().map(|o| o.etag.clone()),
                     content_type: object.as_ref().map(|o| o.content_type.clone()),
+                    version_id: object.as_ref().and_then(|o| o.version_id.clone()),
                     body: object.map(|o| o.body),
-                    version_id: None,
                     expiration: None,
                 })
                 .map_err(to_error))
