@@ -42,7 +42,7 @@
 //! [[s3.buckets]]
 //! name = "reports"
 //! objects = [
-//!   { key = "a.txt", body = "hello", content_type = "text/plain" },
+//!   { key = "a.txt", body = "hello", content_type = "text/plain", metadata = { origin = "seed" } },  # metadata: x-amz-meta-*
 //!   { key = "b.bin", body_base64 = "AAEC" },
 //!   { key = "c.json", file = "c.json" },     # relative to the fixtures file
 //! ]

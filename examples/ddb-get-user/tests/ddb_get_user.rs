@@ -66,7 +66,7 @@ fn a_stored_user_is_returned_as_plain_json() {
         json!({"user": {"user_id": "u1", "name": "Ada Lovelace", "born": 1815}})
     );
 
-    let calls = host.aws_calls();
+    let calls = host.aws().calls();
     assert_eq!(calls.len(), 2, "{calls:#?}");
     assert_eq!(calls[0].service, AwsService::Auth);
     assert_eq!(calls[0].operation, "StaticCredentials");
@@ -77,7 +77,8 @@ fn a_stored_user_is_returned_as_plain_json() {
     );
     assert_eq!(get.region, "us-east-1");
     assert_eq!(get.principal, KEY_ID);
-    assert_eq!(get.params, json!({"key": {"user_id": "u1"}}));
+    // The call is recorded as DynamoDB received it; `plain` reads an attribute map as plain JSON.
+    assert_eq!(get.plain("Key"), Some(json!({"user_id": "u1"})));
     assert_eq!(get.error, None);
     assert_eq!(get.invocation_id, response.invocation_id());
 }
@@ -110,11 +111,11 @@ fn a_missing_user_is_null() {
     let response = get_user(&host, json!({"user": "nobody"}));
     assert_eq!(response.status(), 200);
     assert_eq!(body(&response), json!({"user": null}));
-    let calls = host.aws_calls();
-    assert_eq!(calls[1].params, json!({"key": {"user_id": "nobody"}}));
+    let calls = host.aws().calls();
+    assert_eq!(calls[1].plain("Key"), Some(json!({"user_id": "nobody"})));
     assert_eq!(calls[1].error, None);
     assert_eq!(
-        host.dynamodb_items("users").map(|items| items.len()),
+        host.aws().dynamodb_items("users").map(|items| items.len()),
         Some(2)
     );
 }
@@ -132,7 +133,7 @@ fn keys_the_host_does_not_accept_are_unauthorized() {
         message,
         "DynamoDB refused the credentials: UnrecognizedClientException: The security token included in the request is invalid."
     );
-    let calls = host.aws_calls();
+    let calls = host.aws().calls();
     let get = calls.last().expect("the GetItem call is recorded");
     assert_eq!(get.operation, "GetItem");
     assert_eq!(get.principal, "AKIAOTHERKEYEXAMPLE");
@@ -156,7 +157,7 @@ fn a_build_without_keys_is_unauthorized_before_any_aws_call() {
         ),
         "{message}"
     );
-    assert!(host.aws_calls().is_empty());
+    assert!(host.aws().calls().is_empty());
 }
 
 #[test]
@@ -170,7 +171,7 @@ fn malformed_requests_are_400_without_aws_calls() {
         .invoke(Request::post("/").body("{not json"))
         .expect("the invocation runs");
     assert_eq!(response.status(), 400);
-    assert!(host.aws_calls().is_empty());
+    assert!(host.aws().calls().is_empty());
 }
 
 #[test]
@@ -186,14 +187,14 @@ fn an_empty_user_id_is_refused_by_dynamodb_as_malformed() {
         message.contains("ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: user_id"),
         "{message}"
     );
-    let error = host.aws_calls()[1].error.clone().expect("refused");
+    let error = host.aws().calls()[1].error.clone().expect("refused");
     assert_eq!(error.kind, AwsErrorKind::Malformed);
 }
 
 #[test]
 fn throttling_is_a_429_and_then_calls_succeed_again() {
     let host = host();
-    host.inject_aws_fault(
+    host.aws().inject_fault(
         AwsFault::throttled()
             .service(AwsService::DynamoDb)
             .operation("GetItem")
@@ -210,7 +211,8 @@ fn throttling_is_a_429_and_then_calls_succeed_again() {
     let again = get_user(&host, json!({"user": "u1"}));
     assert_eq!(again.status(), 200);
     let errors: Vec<_> = host
-        .aws_calls()
+        .aws()
+        .calls()
         .into_iter()
         .filter(|c| c.operation == "GetItem")
         .map(|c| c.error.map(|e| e.kind))
@@ -243,8 +245,8 @@ fn the_authenticated_session_stays_hot_across_invocations() {
     for _ in 0..3 {
         assert_eq!(get_user(&host, json!({"user": "u1"})).status(), 200);
     }
-    assert_eq!(host.aws_sessions(), 1);
-    assert_eq!(host.aws_calls().len(), 6);
+    assert_eq!(host.aws().sessions(), 1);
+    assert_eq!(host.aws().calls().len(), 6);
 }
 
 #[test]
@@ -259,7 +261,8 @@ fn the_fixtures_file_sets_up_the_same_host() {
         json!({"user": {"user_id": "u2", "name": "Grace Hopper", "languages": ["COBOL", "FLOW-MATIC"], "admiral": true}})
     );
     assert_eq!(
-        host.dynamodb_item("users", &json!({"user_id": "u3"}))
+        host.aws()
+            .dynamodb_item("users", &json!({"user_id": "u3"}))
             .map(|user| user["roles"].clone()),
         Some(json!(["admin", "dev"]))
     );
@@ -269,5 +272,5 @@ fn the_fixtures_file_sets_up_the_same_host() {
 fn calls_are_not_kept_when_the_host_is_told_not_to() {
     let host = load(builder_built_with(KEY_ID, SECRET).keep_aws_calls(false));
     assert_eq!(get_user(&host, json!({"user": "u1"})).status(), 200);
-    assert!(host.aws_calls().is_empty());
+    assert!(host.aws().calls().is_empty());
 }

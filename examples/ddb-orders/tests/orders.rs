@@ -86,7 +86,8 @@ fn ids(response: &Response) -> Vec<String> {
 }
 
 fn ddb_calls(host: &TestHost) -> Vec<momento_functions_test_host::aws::AwsCall> {
-    host.aws_calls()
+    host.aws()
+        .calls()
         .into_iter()
         .filter(|c| c.service == AwsService::DynamoDb)
         .collect()
@@ -100,7 +101,7 @@ fn create_stores_a_typed_item_once() {
     assert_eq!(created.status(), 201);
     assert_eq!(body(&created), new);
     assert_eq!(
-        host.dynamodb_item(
+        host.aws().dynamodb_item(
             "orders",
             &json!({"customer_id": "c9", "order_id": "2026-04-01#1"})
         ),
@@ -111,8 +112,13 @@ fn create_stores_a_typed_item_once() {
         (put.operation.as_str(), put.resource.as_str()),
         ("PutItem", "orders")
     );
-    assert_eq!(put.params["condition"], "attribute_not_exists(order_id)");
-    assert_eq!(put.params["item"], new);
+    // Calls are recorded as DynamoDB received them; `expression` fills in the placeholders, `plain` reads
+    // attribute maps as plain JSON.
+    assert_eq!(
+        put.expression("ConditionExpression").as_deref(),
+        Some("attribute_not_exists(order_id)")
+    );
+    assert_eq!(put.plain("Item"), Some(new.clone()));
 
     let again = call(
         &host,
@@ -128,11 +134,12 @@ fn create_stores_a_typed_item_once() {
         Some(AwsErrorKind::ConditionFailed)
     );
     assert_eq!(
-        host.dynamodb_item(
-            "orders",
-            &json!({"customer_id": "c9", "order_id": "2026-04-01#1"})
-        )
-        .map(|o| o["item"].clone()),
+        host.aws()
+            .dynamodb_item(
+                "orders",
+                &json!({"customer_id": "c9", "order_id": "2026-04-01#1"})
+            )
+            .map(|o| o["item"].clone()),
         Some(json!("juice"))
     );
 }
@@ -167,8 +174,8 @@ fn get_reads_one_typed_order_or_404() {
     assert_eq!(found.status(), 200);
     assert_eq!(body(&found), order("c1", "2026-02-11#1", "coffee", 2));
     assert_eq!(
-        ddb_calls(&host)[0].params,
-        json!({"key": {"customer_id": "c1", "order_id": "2026-02-11#1"}})
+        ddb_calls(&host)[0].plain("Key"),
+        Some(json!({"customer_id": "c1", "order_id": "2026-02-11#1"}))
     );
 
     let missing = call(
@@ -211,8 +218,13 @@ fn queries_read_the_partition_in_sort_key_order() {
     assert_eq!(ids(&list(&host, &[("descending", "true")])), reversed);
     let query = &ddb_calls(&host)[0];
     assert_eq!(query.operation, "Query");
-    assert_eq!(query.params["partition_key"], json!({"customer_id": "c1"}));
-    assert_eq!(query.params["scan_forward"], true);
+    assert_eq!(
+        query.expression("KeyConditionExpression").as_deref(),
+        Some("customer_id = \"c1\"")
+    );
+    // Ascending is DynamoDB's default: only the descending query says `ScanIndexForward: false`.
+    assert_eq!(query.params.get("ScanIndexForward"), None);
+    assert_eq!(ddb_calls(&host)[1].params["ScanIndexForward"], false);
 }
 
 #[test]
@@ -258,18 +270,18 @@ fn every_sort_key_condition() {
     }
     let conditions: Vec<Value> = ddb_calls(&host)
         .iter()
-        .map(|c| c.params["sort_key_condition"].clone())
+        .map(|c| json!(c.expression("KeyConditionExpression")))
         .collect();
     assert_eq!(
         conditions,
         [
-            json!("order_id = \"2026-02-11#1\""),
-            json!("order_id < \"2026-02-11#1\""),
-            json!("order_id <= \"2026-02-11#1\""),
-            json!("order_id > \"2026-02-11#1\""),
-            json!("order_id >= \"2026-02-20#1\""),
-            json!("begins_with(order_id, \"2026-02\")"),
-            json!("order_id BETWEEN \"2026-02\" AND \"2026-02-31\""),
+            json!("customer_id = \"c1\" AND order_id = \"2026-02-11#1\""),
+            json!("customer_id = \"c1\" AND order_id < \"2026-02-11#1\""),
+            json!("customer_id = \"c1\" AND order_id <= \"2026-02-11#1\""),
+            json!("customer_id = \"c1\" AND order_id > \"2026-02-11#1\""),
+            json!("customer_id = \"c1\" AND order_id >= \"2026-02-20#1\""),
+            json!("customer_id = \"c1\" AND begins_with(order_id, \"2026-02\")"),
+            json!("customer_id = \"c1\" AND order_id BETWEEN \"2026-02\" AND \"2026-02-31\""),
         ]
     );
 }
@@ -343,15 +355,17 @@ fn replace_needs_the_order_to_exist_or_to_be_in_a_status() {
     assert_eq!(replaced.status(), 200);
     assert_eq!(body(&replaced), shipped);
     assert_eq!(
-        host.dynamodb_item(
+        host.aws().dynamodb_item(
             "orders",
             &json!({"customer_id": "c1", "order_id": "2026-01-05#1"})
         ),
         Some(shipped.clone())
     );
     assert_eq!(
-        ddb_calls(&host)[0].params["condition"],
-        "attribute_exists(order_id)"
+        ddb_calls(&host)[0]
+            .expression("ConditionExpression")
+            .as_deref(),
+        Some("attribute_exists(order_id)")
     );
 
     let ghost = call(
@@ -360,7 +374,7 @@ fn replace_needs_the_order_to_exist_or_to_be_in_a_status() {
     );
     assert_eq!(ghost.status(), 409);
     assert_eq!(
-        host.dynamodb_item(
+        host.aws().dynamodb_item(
             "orders",
             &json!({"customer_id": "c1", "order_id": "2030-01-01#1"})
         ),
@@ -372,8 +386,10 @@ fn replace_needs_the_order_to_exist_or_to_be_in_a_status() {
         .json(&order("c1", "2026-01-05#1", "tea", 5));
     assert_eq!(call(&host, only_pending.clone()).status(), 409);
     assert_eq!(
-        ddb_calls(&host)[2].params["condition"],
-        "status = \"pending\""
+        ddb_calls(&host)[2]
+            .expression("ConditionExpression")
+            .as_deref(),
+        Some("status = \"pending\"")
     );
     let pending = Request::new("PUT", "/")
         .query_param("if_status", "pending")
@@ -410,23 +426,26 @@ fn delete_removes_the_order() {
     }
     assert_eq!(call(&host, request.clone()).status(), 204);
     assert_eq!(
-        host.dynamodb_item(
+        host.aws().dynamodb_item(
             "orders",
             &json!({"customer_id": "c1", "order_id": "2026-01-05#1"})
         ),
         None
     );
-    assert_eq!(host.dynamodb_items("orders").map(|o| o.len()), Some(5));
+    assert_eq!(
+        host.aws().dynamodb_items("orders").map(|o| o.len()),
+        Some(5)
+    );
     assert_eq!(call(&host, request).status(), 204);
     let deletes: Vec<_> = ddb_calls(&host)
         .into_iter()
-        .map(|c| (c.operation, c.params, c.error))
+        .map(|c| (c.operation.clone(), c.plain("Key"), c.error))
         .collect();
     assert_eq!(
         deletes[0],
         (
             "DeleteItem".to_owned(),
-            json!({"key": {"customer_id": "c1", "order_id": "2026-01-05#1"}}),
+            Some(json!({"customer_id": "c1", "order_id": "2026-01-05#1"})),
             None
         )
     );
@@ -453,7 +472,8 @@ fn callers_need_the_api_key_from_secrets_manager() {
         .expect("the invocation runs");
     assert_eq!(wrong.status(), 401);
     let secret_reads: Vec<_> = host
-        .aws_calls()
+        .aws()
+        .calls()
         .into_iter()
         .filter(|c| c.service == AwsService::SecretsManager)
         .map(|c| (c.operation, c.resource, c.error))
@@ -494,13 +514,14 @@ fn a_missing_secret_is_a_404_and_throttling_a_429() {
     assert_eq!(response.status(), 404);
     assert_eq!(
         message(&response),
-        "secret not found: ResourceNotFoundException: Secrets Manager can't find the specified secret."
+        "secret not found: ResourceNotFoundException: Secrets Manager can't find the specified secret `orders/api-key`"
     );
 
     let host = host();
-    host.inject_aws_fault(AwsFault::throttled().service(AwsService::SecretsManager));
+    host.aws()
+        .inject_fault(AwsFault::throttled().service(AwsService::SecretsManager));
     assert_eq!(list(&host, &[]).status(), 429);
-    host.clear_aws_faults();
+    host.aws().clear_faults();
     assert_eq!(list(&host, &[]).status(), 200);
 }
 

@@ -60,13 +60,16 @@ fn imports_only_what_it_uses() {
         imports
             .exports
             .iter()
-            .any(|e| e.starts_with("momento:functions/web@"))
+            .any(|e| e == "momento:web-function/guest-function-web@1.0.0")
     );
-    assert!(
-        imports
-            .host_interfaces
-            .iter()
-            .all(|i| i.starts_with("momento:functions/")),
+    // Reading the body and the request (bytes, web-function-support), and the log facade's interface.
+    assert_eq!(
+        imports.host_interfaces,
+        [
+            "momento:bytes/bytes@1.0.0",
+            "momento:web-function/web-function-support@1.0.0",
+            "momento:log/logging@1.0.0",
+        ],
         "{imports:?}"
     );
 }

@@ -9,7 +9,7 @@
 
 mod expr;
 mod items;
-mod model;
+pub(crate) mod model;
 mod query;
 mod request;
 mod reserved;

@@ -91,6 +91,8 @@ struct RawObject {
     body_base64: Option<String>,
     file: Option<PathBuf>,
     content_type: Option<String>,
+    #[serde(default)]
+    metadata: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,7 +212,12 @@ pub(crate) fn validate(
                     file,
                 ],
             )?;
-            bucket = bucket.object(object.key, body, object.content_type.as_deref());
+            bucket = bucket.object(object.key.clone(), body, object.content_type.as_deref());
+            if !object.metadata.is_empty() {
+                bucket
+                    .metadata
+                    .push((object.key, object.metadata.into_iter().collect()));
+            }
         }
         crate::services::aws::s3::validate_bucket(&bucket)
             .map_err(|e| FixtureError::seed(check.origin, &field, e))?;

@@ -186,6 +186,50 @@ pub struct AwsCall {
     pub invocation_id: String,
 }
 
+impl AwsCall {
+    /// A DynamoDB expression of the call (`"ConditionExpression"`, `"KeyConditionExpression"`,
+    /// `"FilterExpression"`, `"ProjectionExpression"`, `"UpdateExpression"`) with its `#name` and `:value`
+    /// placeholders replaced by the names and the values (as plain JSON), for readable assertions:
+    /// `attribute_not_exists(#c0)` with `{"#c0": "order_id"}` reads `attribute_not_exists(order_id)`.
+    pub fn expression(&self, field: &str) -> Option<String> {
+        let expression = self.params.get(field)?.as_str()?;
+        let names = self.params.get("ExpressionAttributeNames");
+        let values = self.params.get("ExpressionAttributeValues");
+        let mut out = String::with_capacity(expression.len());
+        let mut rest = expression;
+        while let Some(at) = rest.find(['#', ':']) {
+            out.push_str(&rest[..at]);
+            let token_len = rest[at + 1..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len() - at - 1);
+            let token = &rest[at..at + 1 + token_len];
+            let replacement = match token.as_bytes()[0] {
+                b'#' => names
+                    .and_then(|n| n.get(token))
+                    .and_then(|n| n.as_str())
+                    .map(str::to_owned),
+                _ => values
+                    .and_then(|v| v.get(token))
+                    .and_then(|v| ddb::model::Attr::from_wire(v).ok())
+                    .map(|attr| attr.to_plain().to_string()),
+            };
+            out.push_str(replacement.as_deref().unwrap_or(token));
+            rest = &rest[at + 1 + token_len..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+
+    /// An attribute map of the call (`"Key"`, `"Item"`, `"ExclusiveStartKey"`) as plain JSON
+    /// (`{"id": {"S": "u1"}}` reads `{"id": "u1"}`).
+    pub fn plain(&self, field: &str) -> Option<serde_json::Value> {
+        let attrs = ddb::model::attrs_from_wire(self.params.get(field)?).ok()?;
+        Some(serde_json::Value::Object(ddb::model::attrs_to_plain(
+            &attrs,
+        )))
+    }
+}
+
 /// An error to answer matching AWS calls with, instead of running them.
 ///
 /// ```
@@ -716,6 +760,40 @@ mod tests {
         );
         aws.add_fault(AwsFault::unauthorized().times(0));
         assert!(aws.take_fault(AwsService::S3, "GetObject", "b").is_none());
+    }
+
+    #[test]
+    fn expressions_read_with_their_placeholders_filled_in() {
+        let call = AwsCall {
+            service: AwsService::DynamoDb,
+            operation: "Query".into(),
+            region: "us-east-1".into(),
+            principal: "AK".into(),
+            resource: "orders".into(),
+            params: serde_json::json!({
+                "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :sk AND :sk2",
+                "ExpressionAttributeNames": {"#pk": "customer_id", "#sk": "order_id"},
+                "ExpressionAttributeValues": {":pk": {"S": "c1"}, ":sk": {"N": "1"}, ":sk2": {"N": "20"}},
+                "ExclusiveStartKey": {"customer_id": {"S": "c1"}, "order_id": {"N": "3"}},
+                "FilterExpression": "#missing = :missing",
+            }),
+            error: None,
+            invocation_id: String::new(),
+        };
+        assert_eq!(
+            call.expression("KeyConditionExpression").as_deref(),
+            Some("customer_id = \"c1\" AND order_id BETWEEN 1 AND 20")
+        );
+        assert_eq!(
+            call.expression("FilterExpression").as_deref(),
+            Some("#missing = :missing"),
+            "unknown placeholders stay as they are"
+        );
+        assert_eq!(call.expression("ConditionExpression"), None);
+        assert_eq!(
+            call.plain("ExclusiveStartKey"),
+            Some(serde_json::json!({"customer_id": "c1", "order_id": 3}))
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ const MAX_METADATA_BYTES: usize = 2048;
 pub struct S3Bucket {
     pub(crate) name: String,
     pub(crate) objects: Vec<(String, Vec<u8>, Option<String>)>,
+    /// User metadata of seeded objects, by key.
+    pub(crate) metadata: Vec<(String, Vec<(String, String)>)>,
     pub(crate) versioned: bool,
 }
 
@@ -55,6 +57,7 @@ impl S3Bucket {
         S3Bucket {
             name: name.into(),
             objects: Vec::new(),
+            metadata: Vec::new(),
             versioned: false,
         }
     }
@@ -68,6 +71,26 @@ impl S3Bucket {
     ) -> Self {
         self.objects
             .push((key.into(), body.into(), content_type.map(str::to_owned)));
+        self
+    }
+
+    /// Add an object at `key` with user metadata (`x-amz-meta-*`, names without the prefix), as a function
+    /// sees it through `momento:aws-s3` (whose `get` reports user metadata but no content type).
+    pub fn object_with_metadata<K: Into<String>, V: Into<String>>(
+        mut self,
+        key: impl Into<String>,
+        body: impl Into<Vec<u8>>,
+        metadata: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let key = key.into();
+        self.metadata.push((
+            key.clone(),
+            metadata
+                .into_iter()
+                .map(|(name, value)| (name.into(), value.into()))
+                .collect(),
+        ));
+        self.objects.push((key, body.into(), None));
         self
     }
 
@@ -392,8 +415,15 @@ fn bucket_from_seed(seed: &S3Bucket, ids: &VersionIds) -> Result<Bucket, SeedErr
     for (i, (key, body, content_type)) in seed.objects.iter().enumerate() {
         let field = format!("objects[{i}]");
         check_key(key).map_err(|e| error(field.clone(), e))?;
+        let metadata = seed
+            .metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, metadata)| metadata.clone())
+            .unwrap_or_default();
         let options = check_options(PutOptions {
             content_type: content_type.clone(),
+            metadata,
             ..PutOptions::default()
         })
         .map_err(|e| error(field.clone(), e))?;
