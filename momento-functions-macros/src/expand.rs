@@ -87,11 +87,15 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             }
 
             // The component export exists only in the wasm build: a native build of the crate (its
-            // `cargo test` of native code, `cargo clippy`) has no component to export from.
+            // `cargo test` of native code, `cargo clippy`) has no component to export from. There, naming the
+            // entry point keeps the handler (and everything it calls) in use.
             #[cfg(target_arch = "wasm32")]
             #krate::__private::export_web_function!(
                 __MomentoFunction with_types_in #krate::__private::wit
             );
+            #[cfg(not(target_arch = "wasm32"))]
+            const _: fn(#krate::__private::WitData) -> #krate::__private::WitResponse =
+                <__MomentoFunction as #krate::__private::Guest>::invoke;
         };
     }
 }

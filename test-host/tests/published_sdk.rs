@@ -276,7 +276,7 @@ fn s3_put_and_get_with_metadata_through_a_federated_role() {
     let response = host
         .invoke(
             Request::post("/s3")
-                .query(&format!("role={ROLE}&bucket=docs&key=notes/a.txt"))
+                .query(format!("role={ROLE}&bucket=docs&key=notes/a.txt"))
                 .body("hello"),
         )
         .expect("invoke");
@@ -330,7 +330,7 @@ fn secrets_are_read_and_allowed_staleness_serves_the_earlier_copy() {
     let read = |stale: u64| {
         text(
             &host,
-            Request::get("/secret").query(&format!("role={ROLE}&name=prod/db&stale={stale}")),
+            Request::get("/secret").query(format!("role={ROLE}&name=prod/db&stale={stale}")),
         )
     };
     assert_eq!(read(0), (200, "pw-1".to_owned()));
@@ -367,7 +367,7 @@ fn secrets_are_read_and_allowed_staleness_serves_the_earlier_copy() {
 fn read_missing(host: &TestHost) -> (u16, String) {
     text(
         host,
-        Request::get("/secret").query(&format!("role={ROLE}&name=prod/none")),
+        Request::get("/secret").query(format!("role={ROLE}&name=prod/none")),
     )
 }
 

@@ -135,9 +135,9 @@ pub(crate) fn classify(name: &str) -> Result<Support, String> {
     if package.starts_with("momento:") {
         return Err(momento_rejection(name, package, interface, wanted));
     }
-    if package.starts_with("wasi:") {
+    if let Some(wasi_package) = package.strip_prefix("wasi:") {
         let wasi_0_2 = wanted.is_some_and(|v| v.starts_with("0.2."));
-        let path = format!("{}/{interface}", &package["wasi:".len()..]);
+        let path = format!("{wasi_package}/{interface}");
         let path = path.as_str();
         return if wasi_0_2 && WASI_SUPPORTED.contains(&path) {
             Ok(Support::Wasi)
