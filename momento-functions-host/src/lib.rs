@@ -34,7 +34,7 @@ pub use method::Method;
 pub mod wit {
     //! Generated guest bindings. Internal: no stability guarantees.
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "momento-functions:worlds/sdk-web",
         pub_export_macro: true,
         export_macro_name: "export_web_function",

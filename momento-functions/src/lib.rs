@@ -14,6 +14,26 @@
 //! `momento:web-function/guest-function-web.invoke` and imports only the Momento interfaces it uses
 //! (plus WASI).
 //!
+//! # Depending on it
+//!
+//! This crate is not on crates.io yet; the crates.io package named `momento-functions` is Momento's own
+//! SDK (whose `post!` differs). Depend on a clone of the repository by path, or on the repository by git:
+//!
+//! ```toml
+//! [lib]
+//! crate-type = ["cdylib"]
+//!
+//! [dependencies]
+//! momento-functions = { path = "../momento-functions/momento-functions" }
+//! serde = { version = "1", features = ["derive"] } # for typed JSON
+//!
+//! [dev-dependencies]
+//! momento-functions-test-host = { path = "../momento-functions/test-host", default-features = false }
+//! serde_json = "1" # for the tests' JSON bodies
+//! ```
+//!
+//! `mfn new <dir>` (the test host's command line) writes a crate like this, with tests.
+//!
 //! # Typed JSON
 //!
 //! `post!(handler, Request, Response)` deserializes the body into `Request` (answering 400 with a JSON

@@ -16,7 +16,7 @@
 
 mod host {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento-functions:worlds/host",
         imports: { default: trappable },
         with: {
@@ -41,7 +41,7 @@ mod host {
 
 mod http_1_0 {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento-functions:worlds/host-http-1-0",
         imports: { default: trappable },
         with: {
@@ -52,7 +52,7 @@ mod http_1_0 {
 
 mod aws_s3_1_0 {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento-functions:worlds/host-aws-s3-1-0",
         imports: { default: trappable },
         with: {
@@ -66,7 +66,7 @@ mod aws_s3_1_0 {
 /// A current-generation web function (`momento:web-function/guest-function-web.invoke`).
 pub(crate) mod web_current {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento:web-function/web-function@1.0.0",
         with: {
             "momento:bytes/bytes": super::host::momento::bytes::bytes,
@@ -79,7 +79,7 @@ pub(crate) mod web_current {
 /// A current-generation spawn function (`momento:spawn-function/guest-function-spawn.spawned`).
 pub(crate) mod spawn_current {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento:spawn-function/spawn-function@1.0.0",
         with: {
             "momento:bytes/bytes": super::host::momento::bytes::bytes,
@@ -90,7 +90,7 @@ pub(crate) mod spawn_current {
 /// An older-generation web function (`momento:functions/guest-function-web.post`).
 pub(crate) mod web_older {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento:functions/web-function@1.0.0",
         with: {
             "momento:host": super::host::momento::host,
@@ -106,7 +106,7 @@ pub(crate) mod web_older {
 /// An older-generation spawn function (`momento:functions/guest-function-spawn.spawned`).
 pub(crate) mod spawn_older {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "momento:functions/spawn-function@1.0.0",
         with: {
             "momento:host": super::host::momento::host,
