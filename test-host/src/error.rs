@@ -85,8 +85,10 @@ pub enum LoadError {
     },
     /// The component does not export a handler (checked on its export names before compiling).
     #[error(
-        "component does not export `momento:functions/web` (the handler): does the crate call \
-         `momento_functions::post!`/`get!`, and is it a `cdylib`? exports found: [{}]",
+        "component does not export a handler (`momento:web-function/guest-function-web@1.0.0`, or \
+         `momento:spawn-function/guest-function-spawn@1.0.0`): does the crate call one of \
+         `momento_functions::post!`, `get!` or `route!` (one per crate: `route!(get: a, post: b)` serves \
+         several methods), and is it a `cdylib`? exports found: [{}]",
         .found.join(", ")
     )]
     MissingHandler {

@@ -2,18 +2,28 @@
 //!
 //! The nested `cargo build` uses `<target dir>/wasm-guests` (or `$MOMENTO_FUNCTIONS_GUEST_TARGET_DIR`), so it
 //! never waits on the lock of the `cargo test` that runs it.
+//!
+//! While cargo compiles, one line on stderr says so (on a terminal it is updated in place with the
+//! number of crates compiled); when the component is already up to date nothing is printed. The line is
+//! written to the process's stderr directly, so `cargo test` shows it although it captures the output of
+//! tests. A failed build's [`BuildError::Failed`] holds rustc's diagnostics as rustc renders them, notes
+//! and help included. `MOMENTO_FUNCTIONS_BUILD_VERBOSE=1` passes cargo's own output through instead.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// The wasm target functions are built for.
 pub const TARGET: &str = "wasm32-wasip2";
 
 /// Why a function crate could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Its `Debug` output is its message, so that a test's `.unwrap()` or `.expect(..)` shows rustc's
+/// diagnostics as rustc wrote them rather than as one escaped string.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
     /// `dir` has no `Cargo.toml`.
@@ -51,16 +61,31 @@ pub enum BuildError {
     Failed {
         /// The package.
         package: String,
-        /// Cargo's diagnostics.
+        /// rustc's diagnostics as rendered for a terminal (errors with their notes and help), then
+        /// cargo's own error lines.
         output: String,
     },
 }
 
+impl std::fmt::Debug for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let variant = match self {
+            BuildError::NotACrate { .. } => "NotACrate",
+            BuildError::Cargo { .. } => "Cargo",
+            BuildError::NotCdylib { .. } => "NotCdylib",
+            BuildError::TargetMissing { .. } => "TargetMissing",
+            BuildError::Failed { .. } => "Failed",
+        };
+        write!(f, "{variant}: {self}")
+    }
+}
+
 fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    // Settings of an outer cargo (e.g. `cargo test`) must not leak into the guest build.
+    // Settings of an outer cargo (e.g. `cargo test`) must not leak into the guest build. A
+    // `CARGO_TARGET_DIR` the user set stays: `cargo metadata` reports it, and the guests go to its
+    // `wasm-guests` (the build itself always gets an explicit `--target-dir`).
     for var in [
-        "CARGO_TARGET_DIR",
         "CARGO_BUILD_TARGET",
         "CARGO_ENCODED_RUSTFLAGS",
         "RUSTFLAGS",
@@ -168,7 +193,9 @@ fn ensure_target(dir: &Path) -> Result<(), BuildError> {
     {
         return Ok(());
     }
-    eprintln!("momento-functions: installing the {TARGET} target (rustup target add {TARGET})");
+    status_line(&format!(
+        "momento-functions: installing the {TARGET} target (rustup target add {TARGET})\n"
+    ));
     let status = Command::new("rustup")
         .args(["target", "add", TARGET])
         .current_dir(dir)
@@ -187,7 +214,8 @@ fn ensure_target(dir: &Path) -> Result<(), BuildError> {
 
 /// Build the function crate in `dir` for `wasm32-wasip2` in release mode and return the `.wasm` path.
 ///
-/// Cargo's own progress and diagnostics go to stderr. Prefer [`build_crate_once`] in tests.
+/// One line on stderr while cargo compiles (none when the component is up to date); rustc's
+/// diagnostics of a failed build are in the error. Prefer [`build_crate_once`] in tests.
 ///
 /// # Errors
 /// A [`BuildError`] saying what is wrong with the crate or the build.
@@ -239,11 +267,6 @@ pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<Path
     let target_dir = std::env::var_os("MOMENTO_FUNCTIONS_GUEST_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| info.target_directory.join("wasm-guests"));
-    eprintln!(
-        "momento-functions: building {} for {TARGET} (release) into {}",
-        info.package,
-        target_dir.display()
-    );
     // One build-and-copy at a time per target dir, across processes: builds of one crate with different
     // environments write the same cargo output file, which is copied before the next build starts.
     let lock = std::fs::create_dir_all(&target_dir)
@@ -253,46 +276,67 @@ pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<Path
             command: "cargo build".into(),
             message: format!("cannot lock {}: {e}", target_dir.display()),
         })?;
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut child = cargo()
         .envs(env.iter().map(|(k, v)| (k, v)))
-        .args([
-            "build",
-            "--release",
-            "--target",
-            TARGET,
-            "--message-format",
-            "short",
-            "--manifest-path",
-        ])
+        .args(["build", "--release", "--target", TARGET, "--color", "never"])
+        // Diagnostics as JSON on stdout, each with its rendering (notes and help included); cargo's
+        // progress on stderr.
+        .arg(if color {
+            "--message-format=json-diagnostic-rendered-ansi"
+        } else {
+            "--message-format=json"
+        })
+        .arg("--manifest-path")
         .arg(&manifest)
         .arg("--target-dir")
         .arg(&target_dir)
         .current_dir(dir)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| BuildError::Cargo {
             command: "cargo build".into(),
             message: e.to_string(),
         })?;
-    // Pass cargo's progress through while keeping it for the error message.
-    let mut captured = String::new();
-    if let Some(stderr) = child.stderr.take() {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            eprintln!("  {line}");
-            captured.push_str(&line);
-            captured.push('\n');
+    let progress = Progress::new(&info.package, &target_dir, color);
+    let stderr = child.stderr.take();
+    let (diagnostics, cargo_errors) = std::thread::scope(|scope| {
+        let cargo_errors = scope.spawn(|| {
+            let mut errors = String::new();
+            if let Some(stderr) = stderr {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(kept) = progress.cargo_line(&line) {
+                        errors.push_str(kept);
+                        errors.push('\n');
+                    }
+                }
+            }
+            errors
+        });
+        let mut diagnostics = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rendered) = error_diagnostic(&line) {
+                    diagnostics.push_str(&rendered);
+                }
+            }
         }
-    }
+        (diagnostics, cargo_errors.join().unwrap_or_default())
+    });
     let status = child.wait().map_err(|e| BuildError::Cargo {
         command: "cargo build".into(),
         message: e.to_string(),
     })?;
+    progress.finish(status.success());
     if !status.success() {
+        let mut output = diagnostics;
+        output.push_str(&cargo_errors);
         return Err(BuildError::Failed {
             package: info.package,
-            output: captured.trim().to_owned(),
+            output: output.trim_end().to_owned(),
         });
     }
     let release = target_dir.join(TARGET).join("release");
@@ -319,6 +363,164 @@ pub fn build_crate_with_env(dir: &Path, env: &[(String, String)]) -> Result<Path
         })?;
     drop(lock);
     Ok(copy)
+}
+
+/// Write `text` to the process's stderr as it is: not through `eprint!`, which the test harness captures.
+fn status_line(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// The one line that says a guest is being built (see the module docs).
+struct Progress<'a> {
+    package: &'a str,
+    target_dir: &'a Path,
+    /// Update the line in place (stderr is a terminal).
+    terminal: bool,
+    /// `MOMENTO_FUNCTIONS_BUILD_VERBOSE`: pass cargo's lines through.
+    verbose: bool,
+    started: Instant,
+    state: Mutex<ProgressState>,
+    /// Where the line goes: [`status_line`].
+    write: fn(&str),
+}
+
+#[derive(Default)]
+struct ProgressState {
+    /// The line has been started.
+    shown: bool,
+    /// Crates compiled so far.
+    compiled: usize,
+}
+
+/// Cargo's status words: progress, not diagnostics.
+const CARGO_STATUS: &[&str] = &[
+    "Adding",
+    "Blocking",
+    "Building",
+    "Checking",
+    "Compiling",
+    "Downloaded",
+    "Downloading",
+    "Finished",
+    "Fresh",
+    "Locking",
+    "Removing",
+    "Running",
+    "Unpacking",
+    "Updating",
+];
+
+impl<'a> Progress<'a> {
+    fn new(package: &'a str, target_dir: &'a Path, terminal: bool) -> Self {
+        Progress {
+            package,
+            target_dir,
+            terminal,
+            verbose: std::env::var_os("MOMENTO_FUNCTIONS_BUILD_VERBOSE")
+                .is_some_and(|v| !v.is_empty() && v != "0"),
+            started: Instant::now(),
+            state: Mutex::new(ProgressState::default()),
+            write: status_line,
+        }
+    }
+
+    /// Take one line of cargo's stderr: progress updates the status line; anything else is returned, to
+    /// be kept for the error message (cargo's own errors, e.g. a dependency that cannot be resolved).
+    fn cargo_line<'l>(&self, line: &'l str) -> Option<&'l str> {
+        if self.verbose {
+            (self.write)(&format!("{line}\n"));
+        }
+        let trimmed = line.trim_start();
+        let word = trimmed.split(' ').next().unwrap_or_default();
+        if !CARGO_STATUS.contains(&word) {
+            let noise = trimmed.starts_with("warning: build failed, waiting for other jobs");
+            return (!noise).then_some(line);
+        }
+        // Only work shows the line: compiling, or fetching what is to be compiled. Waiting for a lock
+        // another cargo holds, or resolving the lock file, is not worth a line when nothing is built.
+        if self.verbose
+            || !matches!(
+                word,
+                "Compiling" | "Downloading" | "Downloaded" | "Updating"
+            )
+        {
+            return None;
+        }
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if word == "Compiling" {
+            state.compiled += 1;
+        }
+        let first = !state.shown;
+        state.shown = true;
+        if self.terminal {
+            let doing = trimmed.split(' ').take(2).collect::<Vec<_>>().join(" ");
+            (self.write)(&format!(
+                "\r\x1b[2Kmomento-functions: building {} for {TARGET} (release): {} crate{} compiled, {}",
+                self.package,
+                state.compiled,
+                if state.compiled == 1 { "" } else { "s" },
+                doing.to_lowercase()
+            ));
+        } else if first {
+            (self.write)(&format!(
+                "momento-functions: building {} for {TARGET} (release) in {} ... ",
+                self.package,
+                self.target_dir.display()
+            ));
+        }
+        None
+    }
+
+    /// End the line, if one was started: how long the build took, or that it failed.
+    fn finish(&self, success: bool) {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if !state.shown || self.verbose {
+            return;
+        }
+        let elapsed = format_seconds(self.started.elapsed());
+        let outcome = if success {
+            format!("done in {elapsed}")
+        } else {
+            format!("failed after {elapsed}")
+        };
+        if self.terminal {
+            (self.write)(&format!(
+                "\r\x1b[2Kmomento-functions: building {} for {TARGET} (release): {outcome} ({} crate{} compiled)\n",
+                self.package,
+                state.compiled,
+                if state.compiled == 1 { "" } else { "s" },
+            ));
+        } else {
+            (self.write)(&format!("{outcome}\n"));
+        }
+    }
+}
+
+/// `21.4 s`.
+fn format_seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
+/// The rendering of an error diagnostic, from one line of cargo's JSON messages; `None` for anything
+/// else (warnings, artifacts, build-script output).
+fn error_diagnostic(line: &str) -> Option<String> {
+    let message: serde_json::Value = serde_json::from_str(line).ok()?;
+    if message["reason"] != "compiler-message" {
+        return None;
+    }
+    let diagnostic = &message["message"];
+    let level = diagnostic["level"].as_str()?;
+    if !level.starts_with("error") {
+        return None;
+    }
+    let rendered = diagnostic["rendered"].as_str()?;
+    let mut rendered = rendered.to_owned();
+    if !rendered.ends_with('\n') {
+        rendered.push('\n');
+    }
+    Some(rendered)
 }
 
 /// [`build_crate`], at most once per crate directory per process (later calls return the first result).
@@ -352,4 +554,58 @@ pub fn build_crate_once_with_env(
     };
     slot.get_or_init(|| build_crate_with_env(&path, env))
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_progress_is_not_kept_but_its_errors_are() {
+        let mut progress = Progress::new("f", Path::new("/t"), false);
+        progress.write = |_| {};
+        assert_eq!(progress.cargo_line("   Compiling serde v1.0.0"), None);
+        assert_eq!(progress.cargo_line("    Finished `release` profile"), None);
+        assert_eq!(
+            progress.cargo_line("error: could not compile `f` (lib) due to 1 previous error"),
+            Some("error: could not compile `f` (lib) due to 1 previous error")
+        );
+        assert_eq!(
+            progress.cargo_line("warning: build failed, waiting for other jobs to finish..."),
+            None
+        );
+        assert_eq!(progress.cargo_line("Caused by:"), Some("Caused by:"));
+        assert_eq!(
+            progress.cargo_line("    Blocking waiting for file lock on package cache"),
+            None
+        );
+        let state = progress.state.lock().unwrap();
+        assert!(state.shown);
+        assert_eq!(state.compiled, 1);
+    }
+
+    #[test]
+    fn only_error_diagnostics_are_kept_whole() {
+        let error = r#"{"reason":"compiler-message","message":{"level":"error","rendered":"error[E0277]: x\nnote: required by a bound\n"}}"#;
+        assert_eq!(
+            error_diagnostic(error).as_deref(),
+            Some("error[E0277]: x\nnote: required by a bound\n")
+        );
+        let warning = r#"{"reason":"compiler-message","message":{"level":"warning","rendered":"warning: unused"}}"#;
+        assert_eq!(error_diagnostic(warning), None);
+        assert_eq!(error_diagnostic(r#"{"reason":"compiler-artifact"}"#), None);
+        assert_eq!(error_diagnostic("not json"), None);
+    }
+
+    #[test]
+    fn build_errors_debug_as_their_message() {
+        let error = BuildError::Failed {
+            package: "f".into(),
+            output: "error: a\n  --> b".into(),
+        };
+        assert_eq!(
+            format!("{error:?}"),
+            "Failed: building f for wasm32-wasip2 failed:\nerror: a\n  --> b"
+        );
+    }
 }

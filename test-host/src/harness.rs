@@ -528,9 +528,14 @@ impl TestHost {
     /// # Errors
     /// An [`InvokeError`] when the invocation itself fails (trap, timeout, limits). Error *responses* of
     /// the function (4xx/5xx) are `Ok` responses.
+    ///
+    /// If the calling thread panics afterwards (a failed assertion in a test), the log records of its
+    /// last invocation are printed after the panic message, so a failing test shows what the function
+    /// logged (`MOMENTO_FUNCTIONS_LOGS_ON_PANIC=0` turns this off).
     pub fn invoke(&self, request: Request) -> Result<Response, InvokeError> {
         let request = request.into_invocation()?;
         let outcome = self.invoke_outcome(request);
+        logs_on_panic::remember(&outcome.invocation_id, &outcome.logs, outcome.logs_dropped);
         let response = outcome.result?;
         Ok(Response {
             status: response.status,
@@ -631,6 +636,64 @@ impl TestHost {
     /// Outbound HTTP: routes, recorded calls, expectations.
     pub fn http(&self) -> &HttpMock {
         &self.services.http
+    }
+}
+
+/// The log records of the last invocation on each thread, printed when the thread panics (see
+/// [`TestHost::invoke`]).
+mod logs_on_panic {
+    use std::cell::RefCell;
+    use std::sync::Once;
+
+    use crate::logs::LogRecord;
+
+    /// The last invocation on this thread: its id, its records and how many were dropped.
+    type Last = (String, Vec<LogRecord>, usize);
+
+    thread_local! {
+        static LAST: RefCell<Option<Last>> = const { RefCell::new(None) };
+    }
+
+    static HOOK: Once = Once::new();
+
+    /// Is printing on? `MOMENTO_FUNCTIONS_LOGS_ON_PANIC=0` (or `false`, `off`) turns it off.
+    fn enabled() -> bool {
+        std::env::var("MOMENTO_FUNCTIONS_LOGS_ON_PANIC")
+            .map(|v| !matches!(v.trim(), "0" | "false" | "off"))
+            .unwrap_or(true)
+    }
+
+    /// Keep this invocation's records for a panic of this thread; install the panic hook once.
+    pub(super) fn remember(invocation_id: &str, logs: &[LogRecord], dropped: usize) {
+        HOOK.call_once(|| {
+            if enabled() {
+                let previous = std::panic::take_hook();
+                std::panic::set_hook(Box::new(move |info| {
+                    previous(info);
+                    print_last();
+                }));
+            }
+        });
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            *last = (!logs.is_empty() || dropped > 0)
+                .then(|| (invocation_id.to_owned(), logs.to_vec(), dropped));
+        });
+    }
+
+    /// Print the records of this thread's last invocation (through `eprintln!`, which a test harness
+    /// captures and shows with the failed test), and forget them.
+    fn print_last() {
+        let Ok(Some((id, logs, dropped))) = LAST.try_with(|last| last.borrow_mut().take()) else {
+            return;
+        };
+        eprintln!("function log of invocation {id} (the last on this thread):");
+        for record in &logs {
+            eprintln!("  {record}");
+        }
+        if dropped > 0 {
+            eprintln!("  ({dropped} more records dropped: per-invocation limit)");
+        }
     }
 }
 

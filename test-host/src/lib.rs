@@ -1,9 +1,24 @@
 //! A local wasmtime host for momento-functions, with mock host services.
 //!
 //! It runs the very same `.wasm` a function is deployed as, under `cargo test` and from the command
-//! line (`momento-functions-test-host invoke|bench`). Load once, invoke many: a component is validated,
+//! line (`mfn invoke|check|serve|bench|new`). Functions written with Momento's published SDK
+//! (`momento-functions-guest-web` 0.27) run and test the same way. Load once, invoke many: a component is validated,
 //! compiled (or loaded from the on-disk compile cache) and pre-linked once; every invocation gets a fresh
 //! instance in microseconds, while host services keep their state across invocations.
+//!
+//! A function crate's dev-dependency needs the library only, without the default `cli` feature (the
+//! command line, clap, the HTTP server). Not on crates.io yet: by path to a clone, or by git.
+//!
+//! ```toml
+//! [dev-dependencies]
+//! momento-functions-test-host = { path = "../momento-functions/test-host", default-features = false }
+//! serde_json = "1"
+//! ```
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `cli` | yes | the command line (`mfn`, `momento-functions-test-host`); implies `serve` |
+//! | `serve` | with `cli` | the `server` module: a function behind an HTTP/1.1 server |
 //!
 //! ```no_run
 //! // tests/echo.rs of a function crate
@@ -22,6 +37,9 @@
 
 pub mod aws;
 mod bindings;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 mod clock;
 mod error;
 pub mod fixtures;
@@ -30,9 +48,11 @@ mod harness;
 mod limits;
 mod logs;
 mod runtime;
+#[cfg(feature = "serve")]
 pub mod server;
 mod services;
 mod state;
+mod stdio;
 
 pub use clock::Clock;
 pub use error::{InvokeError, LoadError};

@@ -7,10 +7,10 @@
 //! | field / file key | flag | default | on violation |
 //! |---|---|---|---|
 //! | `deadline` / `deadline_ms` | `--deadline-ms` | 5,000 ms | [`InvokeError::Timeout`] |
-//! | `memory_bytes` | `--memory-mb` | 128 MiB | [`InvokeError::MemoryLimitExceeded`] |
-//! | `wasm_stack_bytes` | `--wasm-stack-kb` | 512 KiB | [`InvokeError::StackOverflow`] |
-//! | `request_bytes` | `--request-kb` | 10 MiB | [`InvokeError::RequestTooLarge`] |
-//! | `response_bytes` | `--response-kb` | 10 MiB | [`InvokeError::ResponseTooLarge`] |
+//! | `memory_bytes` | `--memory` | 128 MiB | [`InvokeError::MemoryLimitExceeded`] |
+//! | `wasm_stack_bytes` | `--wasm-stack` | 512 KiB | [`InvokeError::StackOverflow`] |
+//! | `request_bytes` | `--request-size` | 10 MiB | [`InvokeError::RequestTooLarge`] |
+//! | `response_bytes` | `--response-size` | 10 MiB | [`InvokeError::ResponseTooLarge`] |
 //! | `host_calls` | `--host-calls` | 10,000 | [`InvokeError::HostCallLimitExceeded`] |
 //! | `concurrent_instances` | `--concurrency` | 64 | [`InvokeError::Busy`] |
 //! | `log_records` | `--log-records` | 1,000 | records counted in `Response::logs_dropped` |
@@ -22,7 +22,8 @@
 //!
 //! In a file, sizes are bytes, given as an integer or as a string with a unit: `memory_bytes = "64 MiB"`,
 //! `request_bytes = 1048576`, `wasm_stack_bytes = "256KiB"` (`B`, `KB`/`KiB`, `MB`/`MiB`, `GB`/`GiB`; all
-//! powers of 1,024).
+//! powers of 1,024). The command line's size flags take the same syntax, read by the same parser:
+//! `--memory 64MiB`, `--request-size "1 MiB"`, `--wasm-stack 262144`.
 //!
 //! # Warn-only mode
 //!
@@ -30,8 +31,9 @@
 //! invocation: each one crossed is reported once as a warning (`Response::warnings`, and a `Warn` log record
 //! from [`LogSource::Host`](crate::LogSource::Host)) holding the error production would have returned.
 //! Hard stops remain so that a runaway function cannot take the host down: the invocation is still
-//! interrupted at 10 × the deadline and memory cannot grow past 8 × the limit (at most 4 GiB); those end
-//! as errors. The wasm stack and the instance pool are physical and stay enforced.
+//! interrupted at 10 × the deadline (50 s with the default 5 s: shorten the deadline to stop a runaway
+//! sooner) and memory cannot grow past 8 × the limit (at most 4 GiB); those end as errors, and each
+//! warning names the hard stop. The wasm stack and the instance pool are physical and stay enforced.
 //!
 //! [`InvokeError::Timeout`]: crate::InvokeError::Timeout
 //! [`InvokeError::MemoryLimitExceeded`]: crate::InvokeError::MemoryLimitExceeded
@@ -221,6 +223,35 @@ impl Limits {
             self.deadline
         }
     }
+}
+
+impl Limits {
+    /// The text of the `Warn` record a warn-only invocation gets for `warning`: what production would
+    /// have done, and how far warn-only lets it go instead (its hard stop).
+    pub(crate) fn warning_text(&self, warning: &crate::InvokeError) -> String {
+        use crate::InvokeError;
+        let code = warning.code();
+        match warning {
+            InvokeError::Timeout { deadline } => format!(
+                "warn-only: production would fail this invocation ({code}): it ran past its {} \
+                 deadline, where production stops it; warn-only let it run on, up to its hard stop at \
+                 {} ({WARN_ONLY_DEADLINE_FACTOR} x the deadline)",
+                millis(*deadline),
+                millis(self.hard_deadline()),
+            ),
+            InvokeError::MemoryLimitExceeded { limit } => format!(
+                "warn-only: production would fail this invocation ({code}): its memory grew past the \
+                 {limit}-byte limit; warn-only lets it grow up to its hard stop at {} bytes",
+                self.hard_memory_bytes(),
+            ),
+            other => format!("warn-only: production would fail this invocation ({code}): {other}"),
+        }
+    }
+}
+
+/// `250 ms`, `5000 ms`.
+fn millis(duration: Duration) -> String {
+    format!("{} ms", duration.as_millis())
 }
 
 /// A size in bytes: an integer, or a string such as `"64 MiB"`.

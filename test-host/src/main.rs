@@ -1,11 +1,6 @@
-//! `momento-functions-test-host`: run, check and benchmark functions locally. See `--help`.
+//! `momento-functions-test-host`: run, check, serve and benchmark functions locally, and create new ones.
+//! See `--help`. The same program is installed as `mfn`.
 
-use std::process::ExitCode;
-
-use clap::Parser;
-
-mod cli;
-
-fn main() -> ExitCode {
-    cli::Cli::parse().run()
+fn main() -> std::process::ExitCode {
+    momento_functions_test_host::cli::main("momento-functions-test-host")
 }

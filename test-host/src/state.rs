@@ -11,14 +11,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::error::InvokeError;
 use crate::limits::Limits;
 use crate::logs::{Level, LogRecord, LogSource};
+use crate::stdio::StdioCapture;
 
-/// Bytes of stdout/stderr kept per invocation.
+/// Bytes of stdout and of stderr kept per invocation.
 const STDIO_CAPTURE_BYTES: usize = 1 << 20;
 
 /// A record's target is cut to this many bytes (a `log` target is a module path: short).
@@ -124,6 +124,10 @@ struct CancelInner {
 impl Cancel {
     /// Stop the invocation: a running guest is interrupted at its next epoch check (at most
     /// `CANCEL_CHECK` away), a guest blocked in a WASI wait wakes at once.
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "only the server cancels invocations")
+    )]
     pub(crate) fn cancel(&self) {
         self.0.cancelled.store(true, Ordering::Release);
         self.0.notify.notify_waiters();
@@ -156,6 +160,10 @@ thread_local! {
 }
 
 /// Run `f` (an invocation) so that `cancel` can stop it. Invocations outside this run to their deadline.
+#[cfg_attr(
+    not(feature = "serve"),
+    expect(dead_code, reason = "only the server cancels invocations")
+)]
 pub(crate) fn with_cancel<R>(cancel: &Cancel, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Cancel>);
     impl Drop for Restore {
@@ -213,6 +221,8 @@ pub(crate) struct InvocationState {
     pub(crate) bytes_to_guest: u64,
     /// Set when the invocation runs under [`with_cancel`] (the server): it can be stopped early.
     pub(crate) cancel: Option<Cancel>,
+    /// The function's stdout and stderr, once it has used WASI: their lines join the log in order.
+    pub(crate) stdio: Option<StdioCapture>,
 }
 
 impl InvocationState {
@@ -268,8 +278,15 @@ impl InvocationState {
 
     /// Keep `record` if the invocation's record budget allows (else count it as dropped), its target
     /// and message cut to [`MAX_TARGET_BYTES`] and [`MAX_MESSAGE_BYTES`]: what a function logs costs the
-    /// host at most `log_records` × (64 KiB + 256 B), however large the strings it passes.
-    pub(crate) fn push_log(&mut self, mut record: LogRecord) {
+    /// host at most `log_records` × (64 KiB + 256 B), however large the strings it passes. The lines the
+    /// function completed on stdout and stderr before it come first, so the log keeps the order in which
+    /// the function wrote.
+    pub(crate) fn push_log(&mut self, record: LogRecord) {
+        self.drain_stdio(false);
+        self.keep_record(record);
+    }
+
+    fn keep_record(&mut self, mut record: LogRecord) {
         if self.logs.len() >= self.log_capacity {
             self.logs_dropped += 1;
             return;
@@ -279,33 +296,28 @@ impl InvocationState {
         self.logs.push(record);
     }
 
-    /// One record per line of what the function wrote to stdout or stderr, within the same record budget
-    /// as `log` records (lines past it are counted in `logs_dropped`, not kept).
-    pub(crate) fn push_stdio(&mut self, bytes: &[u8], source: LogSource) {
-        if bytes.is_empty() {
+    /// Move the lines the function completed on stdout and stderr into the log, one record per line,
+    /// within the same record budget as `log` records (lines past it are counted in `logs_dropped`);
+    /// with `finish`, an unfinished last line too (at the end of the invocation).
+    pub(crate) fn drain_stdio(&mut self, finish: bool) {
+        let Some(capture) = &self.stdio else {
             return;
-        }
-        let (level, target) = match source {
-            LogSource::Stderr => (Level::Warn, "stderr"),
-            _ => (Level::Info, "stdout"),
         };
-        let mut lines = bytes.split(|&b| b == b'\n');
-        // A final newline ends the last line; it does not start an empty one.
-        let trailing_newline = bytes.last() == Some(&b'\n');
-        let count = bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!trailing_newline);
-        let keep = count.min(self.log_capacity.saturating_sub(self.logs.len()));
-        for line in lines.by_ref().take(keep) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let line = &line[..line.len().min(MAX_MESSAGE_BYTES + 4)];
-            self.push_log(LogRecord {
+        let (lines, dropped) = capture.take_lines(finish);
+        self.logs_dropped += dropped;
+        for (source, line) in lines {
+            let (level, target) = match source {
+                LogSource::Stderr => (Level::Warn, "stderr"),
+                _ => (Level::Info, "stdout"),
+            };
+            self.keep_record(LogRecord {
                 level,
                 target: target.to_owned(),
-                message: String::from_utf8_lossy(line).into_owned(),
+                message: String::from_utf8_lossy(&line).into_owned(),
                 source,
                 invocation_id: self.id.clone(),
             });
         }
-        self.logs_dropped += count - keep;
     }
 }
 
@@ -334,8 +346,6 @@ pub(crate) struct HostState {
     pub(crate) limiter: MemoryLimiter,
     /// Built on the first WASI call only: most handlers never make one.
     wasi: Option<WasiCtx>,
-    stdout: Option<MemoryOutputPipe>,
-    stderr: Option<MemoryOutputPipe>,
 }
 
 impl HostState {
@@ -363,32 +373,30 @@ impl HostState {
                 hard_deadline: limits.hard_deadline(),
                 bytes_to_guest: 0,
                 cancel: CURRENT_CANCEL.with(|current| current.borrow().clone()),
+                stdio: None,
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,
-            stdout: None,
-            stderr: None,
         }
     }
 
-    /// What the guest wrote to stdout and stderr (empty when it never touched WASI).
-    pub(crate) fn stdio(&self) -> (Vec<u8>, Vec<u8>) {
-        let read = |pipe: &Option<MemoryOutputPipe>| {
-            pipe.as_ref()
-                .map(|p| p.contents().to_vec())
-                .unwrap_or_default()
-        };
-        (read(&self.stdout), read(&self.stderr))
+    /// What the guest wrote to stderr (empty when it never touched WASI).
+    pub(crate) fn stderr(&self) -> Vec<u8> {
+        self.inv
+            .stdio
+            .as_ref()
+            .map(StdioCapture::stderr_bytes)
+            .unwrap_or_default()
     }
 }
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         let wasi = self.wasi.get_or_insert_with(|| {
-            let stdout = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
-            let stderr = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
-            self.stdout = Some(stdout.clone());
-            self.stderr = Some(stderr.clone());
+            let capture = StdioCapture::new(STDIO_CAPTURE_BYTES, self.inv.log_capacity);
+            let stdout = capture.pipe(LogSource::Stdout);
+            let stderr = capture.pipe(LogSource::Stderr);
+            self.inv.stdio = Some(capture);
             let services = &self.services;
             let mut builder = WasiCtx::builder();
             builder

@@ -137,9 +137,15 @@ fn missing_handler_is_rejected_listing_the_exports() {
         (func $f (canon lift (core func $i "f")))
         (export "something-else" (func $f))
     )"#);
-    match load(&bytes) {
+    let error = load(&bytes);
+    let message = error.to_string();
+    match error {
         LoadError::MissingHandler { found } => assert_eq!(found, ["something-else"]),
         other => panic!("expected MissingHandler, got {other:?}"),
+    }
+    // The message says what to do, route! included.
+    for hint in ["post!", "get!", "route!", "cdylib", "something-else"] {
+        assert!(message.contains(hint), "{hint} missing from: {message}");
     }
 }
 
@@ -732,6 +738,32 @@ fn stdout_and_stderr_are_captured_into_the_log() {
         [
             (LogSource::Stdout, Level::Info, "to stdout"),
             (LogSource::Stderr, Level::Warn, "to stderr")
+        ]
+    );
+}
+
+#[test]
+fn stdout_stderr_and_log_records_keep_the_order_they_were_written_in() {
+    let host = programs(quick_limits());
+    let response = host.invoke(Request::get("/interleave")).unwrap();
+    let lines: Vec<(LogSource, &str)> = response
+        .logs()
+        .iter()
+        .map(|r| (r.source, r.message.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (LogSource::Log, "1 log"),
+            (LogSource::Stdout, "2 stdout"),
+            (LogSource::Stderr, "3 stderr"),
+            (LogSource::Log, "4 log"),
+            (LogSource::Stderr, "5 stderr"),
+            (LogSource::Stdout, "6 stdout"),
+            // A line takes its place when its newline is written.
+            (LogSource::Log, "7 log"),
+            (LogSource::Stdout, "8 stdout, finished after 7"),
+            (LogSource::Stderr, "9 stderr without a newline"),
         ]
     );
 }

@@ -151,8 +151,8 @@ fn invoke_applies_limit_flags_and_warn_only() {
         "GET",
         "--path",
         "/grow?mb=4",
-        "--memory-mb",
-        "2",
+        "--memory",
+        "2MiB",
     ]);
     assert_eq!(out.status.code(), Some(4));
     assert!(
@@ -167,15 +167,61 @@ fn invoke_applies_limit_flags_and_warn_only() {
         "GET",
         "--path",
         "/grow?mb=4",
-        "--memory-mb",
-        "2",
+        "--memory",
+        "2 MiB",
         "--warn-only",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), (4u32 << 20).to_string());
+    let stderr = text(&out.stderr);
     assert!(
-        text(&out.stderr)
-            .contains("warn-only: production would fail this invocation (memory_limit_exceeded)"),
+        stderr.contains("warn-only: production would fail this invocation (memory_limit_exceeded)"),
+        "{stderr}"
+    );
+    // The hard stops are said before the invocation, and in the warning.
+    assert!(
+        stderr.contains("hard stops: the invocation is interrupted after 50 s (10 x the 5 s deadline) and memory cannot grow past 16 MiB (8 x 2 MiB)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warn-only lets it grow up to its hard stop at 16777216 bytes"),
+        "{stderr}"
+    );
+    // A deadline crossed in warn-only mode: the warning says the function ran on, and until when.
+    let out = cli(&[
+        "invoke",
+        wasm,
+        "-X",
+        "GET",
+        "--path",
+        "/spin?ms=60",
+        "--deadline-ms",
+        "20",
+        "--warn-only",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("it ran past its 20 ms deadline, where production stops it; warn-only let it run on, up to its hard stop at 200 ms"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("was stopped"), "{stderr}");
+    // The legacy flag in MiB still works (scripts), and sizes are parsed strictly.
+    let out = cli(&[
+        "invoke",
+        wasm,
+        "-X",
+        "GET",
+        "--path",
+        "/grow?mb=4",
+        "--memory-mb",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let out = cli(&["invoke", wasm, "--memory", "2 parsecs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown unit"),
         "{}",
         text(&out.stderr)
     );

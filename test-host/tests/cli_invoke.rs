@@ -172,3 +172,93 @@ fn bench_prints_median_p99_and_throughput_lines() {
     assert!(number(lines[3], "bare wasmtime median: ", " ns") > 0.0);
     assert!(number(lines[4], "ratio to bare: ", "x") > 0.0);
 }
+
+#[test]
+fn every_subcommand_has_an_example_in_its_help_under_the_name_it_was_run_as() {
+    for (binary, name) in [
+        (env!("CARGO_BIN_EXE_mfn"), "mfn"),
+        (
+            env!("CARGO_BIN_EXE_momento-functions-test-host"),
+            "momento-functions-test-host",
+        ),
+    ] {
+        for subcommand in ["invoke", "bench", "check", "serve", "new", "completions"] {
+            let out = Command::new(binary)
+                .args([subcommand, "--help"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{name} {subcommand} --help");
+            let help = text(&out.stdout);
+            let examples = help
+                .split("Examples:")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{name} {subcommand} --help has no examples:\n{help}"));
+            assert!(
+                examples.contains(&format!("{name} {subcommand} ")),
+                "{name} {subcommand}:\n{help}"
+            );
+            assert!(!help.contains("{bin}"), "{help}");
+        }
+    }
+    // One size syntax: the limits take SIZE values, and --warn-only names its hard stop.
+    let out = cli(&["invoke", "--help"]);
+    let help = text(&out.stdout);
+    assert!(help.contains("--memory <SIZE>"), "{help}");
+    assert!(help.contains("64MiB"), "{help}");
+    assert!(help.contains("10 x the deadline"), "{help}");
+    assert!(
+        !help.contains("--memory-mb"),
+        "legacy flags stay hidden: {help}"
+    );
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_mfn"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        assert!(script.contains("mfn"), "{shell}: {script}");
+        for subcommand in ["invoke", "serve", "new", "template"] {
+            assert!(script.contains(subcommand), "{shell} lacks {subcommand}");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_mfn"))
+        .args(["completions", "powershell"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn output_is_plain_when_not_a_terminal() {
+    // stderr is a pipe here: no escape sequences, even for errors.
+    let out = cli(&["invoke", "/nonexistent/function.wasm"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    // ... unless asked for.
+    let out = Command::new(env!("CARGO_BIN_EXE_mfn"))
+        .args(["invoke", "/nonexistent/function.wasm"])
+        .env("CLICOLOR_FORCE", "1")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("\u{1b}[1;31merror:"),
+        "{:?}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_body_on_a_pipe_is_written_exactly() {
+    // No newline is added when stdout is not a terminal (`invoke` adds one after text on a terminal only).
+    let echo = example("echo");
+    let out = cli(&["invoke", echo.to_str().unwrap(), "--data", "no newline"]);
+    assert_eq!(out.stdout, b"no newline");
+}

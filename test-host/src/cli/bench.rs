@@ -4,11 +4,11 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use crate::bench_support::BareRunner;
+use crate::{Request, TestHost};
 use clap::Args;
-use momento_functions_test_host::bench_support::BareRunner;
-use momento_functions_test_host::{Request, TestHost};
 
-use super::{EXIT_INVOKE, EXIT_LOAD, HostArgs, LimitArgs, RequestArgs};
+use super::{EXIT_INVOKE, EXIT_LOAD, EXIT_USAGE, HostArgs, LimitArgs, RequestArgs};
 
 /// Benchmark a function.
 #[derive(Debug, Args)]
@@ -139,14 +139,16 @@ fn measure(
 impl BenchCommand {
     pub(crate) fn run(self) -> ExitCode {
         if self.iterations == 0 || self.threads == 0 {
-            eprintln!("error: --iterations and --threads must be at least 1");
-            return ExitCode::from(2);
+            super::error(format_args!(
+                "--iterations and --threads must be at least 1"
+            ));
+            return ExitCode::from(EXIT_USAGE);
         }
         let request = match self.request.request() {
             Ok(request) => request,
             Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::from(2);
+                super::error(&message);
+                return ExitCode::from(EXIT_USAGE);
             }
         };
         let host = match self.host.load(
@@ -158,7 +160,7 @@ impl BenchCommand {
         ) {
             Ok(host) => host,
             Err(message) => {
-                eprintln!("error: {message}");
+                super::error(&message);
                 return ExitCode::from(EXIT_LOAD);
             }
         };
@@ -172,7 +174,10 @@ impl BenchCommand {
             }
             Ok(_) => {}
             Err(error) => {
-                eprintln!("error: invocation failed ({}): {error}", error.code());
+                super::error(format_args!(
+                    "invocation failed ({}): {error}",
+                    error.code()
+                ));
                 return ExitCode::from(EXIT_INVOKE);
             }
         }
@@ -186,7 +191,7 @@ impl BenchCommand {
             Ok(Some(run)) => run,
             Ok(None) => return ExitCode::from(EXIT_INVOKE),
             Err(message) => {
-                eprintln!("error: {message}");
+                super::error(&message);
                 return ExitCode::from(EXIT_INVOKE);
             }
         };
@@ -220,7 +225,7 @@ impl BenchCommand {
                     }
                 }
                 Err(message) => {
-                    eprintln!("error: bare wasmtime run failed: {message}");
+                    super::error(format_args!("bare wasmtime run failed: {message}"));
                     return ExitCode::from(EXIT_INVOKE);
                 }
             }

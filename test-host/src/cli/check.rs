@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::{CheckReport, Limits, check_component, guest_build};
 use clap::Args;
-use momento_functions_test_host::{CheckReport, Limits, check_component, guest_build};
 
 use super::{EXIT_LOAD, LimitArgs};
 
@@ -39,7 +39,7 @@ fn check_target(target: &Path, limits: &Limits) -> bool {
         match guest_build::build_crate_once(target) {
             Ok(wasm) => wasm,
             Err(e) => {
-                eprintln!("error: {}: cannot build: {e}", target.display());
+                super::error(format_args!("{}: cannot build: {e}", target.display()));
                 return false;
             }
         }
@@ -49,7 +49,7 @@ fn check_target(target: &Path, limits: &Limits) -> bool {
     let bytes = match std::fs::read(&wasm) {
         Ok(bytes) => bytes,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", wasm.display());
+            super::error(format_args!("cannot read {}: {e}", wasm.display()));
             return false;
         }
     };

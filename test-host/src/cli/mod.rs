@@ -1,26 +1,95 @@
-//! The command line: one file per subcommand, each a clap struct with `run`.
+//! The command line of `momento-functions-test-host` (installed as `mfn` too): one file per subcommand,
+//! each a clap struct with `run`. Part of the library behind the `cli` feature, so that both binaries are a
+//! call to [`main`]; not public API.
 
 mod bench;
 mod check;
+mod completions;
 mod invoke;
+mod new;
 mod serve;
+mod style;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use momento_functions_test_host::{
-    Fixtures, Limits, LoadError, Request, TestHost, TestHostBuilder, guest_build,
-};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::limits::{WARN_ONLY_DEADLINE_FACTOR, WARN_ONLY_MEMORY_FACTOR, parse_size};
+use crate::{Fixtures, Limits, LoadError, Request, TestHost, TestHostBuilder, guest_build};
+
+pub(crate) use style::error;
 
 /// Exit code: the function answered with a non-2xx status.
 pub(crate) const EXIT_ERROR_RESPONSE: u8 = 1;
+/// Exit code: the command line is wrong (clap uses it too).
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code: the component could not be built or loaded.
 pub(crate) const EXIT_LOAD: u8 = 3;
 /// Exit code: the invocation failed (trap, timeout, limit).
 pub(crate) const EXIT_INVOKE: u8 = 4;
 
-/// Run, check and benchmark momento-functions locally, in the same wasmtime sandbox as production.
+/// Run the command line as the binary `name` (`mfn` or `momento-functions-test-host`), with the process's
+/// arguments.
+pub fn main(name: &'static str) -> ExitCode {
+    let matches = command(name).get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli.run(name),
+        Err(e) => e.exit(),
+    }
+}
+
+/// The clap command, named `name`, with each subcommand's examples written for that name.
+pub(crate) fn command(name: &'static str) -> clap::Command {
+    let mut command = Cli::command().name(name).bin_name(name);
+    for (subcommand, examples) in EXAMPLES {
+        let text = format!("Examples:\n{}", examples.replace("{bin}", name));
+        command = command.mut_subcommand(*subcommand, |c| c.after_help(text));
+    }
+    command
+}
+
+/// Examples shown at the end of each subcommand's `--help` (`{bin}` is the binary's name).
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "invoke",
+        "  {bin} invoke . --data '{\"name\":\"Ada\"}'            build the crate here, POST a JSON body
+  {bin} invoke fn.wasm -X GET --path '/items?id=7' -v    a built component; print status and headers
+  {bin} invoke . --fixtures fixtures.toml --env KEY=v    seed services, set the function's environment
+  {bin} invoke . --memory 64MiB --deadline-ms 250        tighter limits than production",
+    ),
+    (
+        "bench",
+        "  {bin} bench . --data hello                           median, p99 and throughput of one thread
+  {bin} bench fn.wasm --threads 2 --compare-bare        two threads at once, next to bare wasmtime",
+    ),
+    (
+        "check",
+        "  {bin} check .                                        would an upload of this crate be accepted?
+  {bin} check a.wasm b.wasm                             several components; exit 3 if any is rejected",
+    ),
+    (
+        "serve",
+        "  {bin} serve . --watch                                http://127.0.0.1:8080, rebuilt on every change
+  curl -s localhost:8080/ -d '{\"name\":\"Ada\"}'
+  {bin} serve fn.wasm --addr 127.0.0.1:0 -q             a free port, no access log",
+    ),
+    (
+        "new",
+        "  {bin} new hello                                      a web function in ./hello
+  {bin} new greeter --template json                     typed JSON in and out
+  {bin} new counter --template cache --git https://github.com/momentohq/momento-functions",
+    ),
+    (
+        "completions",
+        "  {bin} completions bash > ~/.local/share/bash-completion/completions/{bin}
+  {bin} completions zsh > ~/.zfunc/_{bin}                (with fpath+=~/.zfunc before compinit)
+  {bin} completions fish > ~/.config/fish/completions/{bin}.fish",
+    ),
+];
+
+/// Run, check, serve and benchmark Momento Functions locally, in the same wasmtime sandbox as
+/// production, and create new ones.
 ///
 /// TARGET is a `.wasm` component or a function crate directory (built for wasm32-wasip2 first).
 #[derive(Debug, Parser)]
@@ -47,15 +116,22 @@ enum Command {
     /// Serve a function over HTTP on loopback: one fresh instance per request, one access-log line per
     /// request on stderr, graceful shutdown on Ctrl-C.
     Serve(serve::ServeCommand),
+    /// Create a function crate: handler, tests against the test host, README, size-optimized release
+    /// profile.
+    New(new::NewCommand),
+    /// Print a shell completion script for bash, zsh or fish to stdout.
+    Completions(completions::CompletionsCommand),
 }
 
 impl Cli {
-    pub(crate) fn run(self) -> ExitCode {
+    fn run(self, name: &'static str) -> ExitCode {
         match self.command {
             Command::Invoke(command) => command.run(),
             Command::Bench(command) => command.run(),
             Command::Check(command) => command.run(),
             Command::Serve(command) => command.run(),
+            Command::New(command) => command.run(name),
+            Command::Completions(command) => command.run(name),
         }
     }
 }
@@ -147,57 +223,91 @@ impl RequestArgs {
     }
 }
 
+/// A size on the command line: bytes, or a number with a unit (`64MiB`, `"512 KiB"`, `1GiB`; `KB`/`KiB`,
+/// `MB`/`MiB`, `GB`/`GiB` are all powers of 1,024). The same syntax and the same parser as the sizes of a
+/// fixtures file's `[limits]` section.
+pub(crate) fn parse_size_arg(raw: &str) -> Result<usize, String> {
+    let bytes = parse_size(raw)?;
+    usize::try_from(bytes).map_err(|_| format!("`{raw}` is too large"))
+}
+
+/// A size of at least one byte.
+fn parse_positive_size(raw: &str) -> Result<usize, String> {
+    match parse_size_arg(raw)? {
+        0 => Err("must be at least 1 byte".to_owned()),
+        bytes => Ok(bytes),
+    }
+}
+
 /// The limit options `invoke`, `serve`, `bench` and `check` share. Unset flags keep the defaults (see
 /// `momento_functions_test_host::Limits`).
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Limits")]
+#[command(next_help_heading = "Limits (SIZE: bytes, or with a unit: 64MiB, 512KiB, 1GiB)")]
 pub(crate) struct LimitArgs {
     /// Wall-clock deadline per invocation, in milliseconds [default: 5000].
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     deadline_ms: Option<u64>,
-    /// Linear memory per instance, in MiB [default: 128].
-    #[arg(long, value_name = "MIB")]
-    memory_mb: Option<usize>,
-    /// Wasm stack, in KiB [default: 512].
-    #[arg(long, value_name = "KIB")]
-    wasm_stack_kb: Option<usize>,
-    /// Request size (body, path, query, headers), in KiB [default: 10240].
-    #[arg(long, value_name = "KIB")]
-    request_kb: Option<usize>,
-    /// Response size (body and headers), in KiB [default: 10240].
-    #[arg(long, value_name = "KIB")]
-    response_kb: Option<usize>,
+    /// Linear memory per instance [default: 128MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_positive_size)]
+    memory: Option<usize>,
+    /// Wasm stack [default: 512KiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_positive_size)]
+    wasm_stack: Option<usize>,
+    /// Request size: body, path, query and headers [default: 10MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    request_size: Option<usize>,
+    /// Response size: body and headers [default: 10MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    response_size: Option<usize>,
     /// Host calls per invocation [default: 10000].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     host_calls: Option<u32>,
     /// Instances that may run at once; more concurrent invocations are busy (503) [default: 64].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
     /// Log records kept per invocation [default: 1000].
     #[arg(long, value_name = "N")]
     log_records: Option<usize>,
-    /// Report crossed limits as warnings (in the log) instead of failing the invocation.
+    /// Report crossed limits as warnings (in the log) instead of failing the invocation. Hard stops
+    /// remain: the invocation is interrupted at 10 x the deadline (50 s with the default deadline; set
+    /// --deadline-ms to stop sooner) and memory cannot grow past 8 x --memory.
     #[arg(long)]
     warn_only: bool,
+    // The sizes in fixed units of earlier versions, kept for scripts; hidden from --help.
+    #[arg(long, hide = true, value_name = "MIB", conflicts_with = "memory")]
+    memory_mb: Option<usize>,
+    #[arg(long, hide = true, value_name = "KIB", conflicts_with = "wasm_stack")]
+    wasm_stack_kb: Option<usize>,
+    #[arg(long, hide = true, value_name = "KIB", conflicts_with = "request_size")]
+    request_kb: Option<usize>,
+    #[arg(
+        long,
+        hide = true,
+        value_name = "KIB",
+        conflicts_with = "response_size"
+    )]
+    response_kb: Option<usize>,
 }
 
 impl LimitArgs {
     /// `limits` with the flags that were given applied.
     pub(crate) fn apply(&self, mut limits: Limits) -> Limits {
+        let kib = |n: Option<usize>| n.map(|n| n.saturating_mul(1 << 10));
+        let mib = |n: Option<usize>| n.map(|n| n.saturating_mul(1 << 20));
         if let Some(ms) = self.deadline_ms {
             limits = limits.with_deadline(std::time::Duration::from_millis(ms));
         }
-        if let Some(mb) = self.memory_mb {
-            limits = limits.with_memory(mb.saturating_mul(1 << 20));
+        if let Some(bytes) = self.memory.or(mib(self.memory_mb)) {
+            limits = limits.with_memory(bytes);
         }
-        if let Some(kb) = self.wasm_stack_kb {
-            limits = limits.with_wasm_stack(kb.saturating_mul(1 << 10));
+        if let Some(bytes) = self.wasm_stack.or(kib(self.wasm_stack_kb)) {
+            limits = limits.with_wasm_stack(bytes);
         }
-        if let Some(kb) = self.request_kb {
-            limits = limits.with_request_bytes(kb.saturating_mul(1 << 10));
+        if let Some(bytes) = self.request_size.or(kib(self.request_kb)) {
+            limits = limits.with_request_bytes(bytes);
         }
-        if let Some(kb) = self.response_kb {
-            limits = limits.with_response_bytes(kb.saturating_mul(1 << 10));
+        if let Some(bytes) = self.response_size.or(kib(self.response_kb)) {
+            limits = limits.with_response_bytes(bytes);
         }
         if let Some(n) = self.host_calls {
             limits = limits.with_host_calls(n);
@@ -219,6 +329,44 @@ impl LimitArgs {
         let limits = self.apply(builder.configured_limits().clone());
         builder.limits(limits)
     }
+}
+
+/// What `--warn-only` lets run, said before the invocation starts: the hard stops of `limits`.
+pub(crate) fn warn_only_notice(limits: &Limits) -> Option<String> {
+    limits.warn_only.then(|| {
+        format!(
+            "warn-only: crossed limits are reported, not enforced; hard stops: the invocation is \
+             interrupted after {} ({} x the {} deadline) and memory cannot grow past {} ({} x {})",
+            human_duration(limits.deadline.saturating_mul(WARN_ONLY_DEADLINE_FACTOR)),
+            WARN_ONLY_DEADLINE_FACTOR,
+            human_duration(limits.deadline),
+            human_size(limits.hard_memory_bytes()),
+            WARN_ONLY_MEMORY_FACTOR,
+            human_size(limits.memory_bytes),
+        )
+    })
+}
+
+/// `250 ms`, `5 s`, `1.5 s`.
+pub(crate) fn human_duration(duration: std::time::Duration) -> String {
+    let ms = duration.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
+}
+
+/// `64 MiB`, `512 KiB`, `1000 B`: the largest unit that divides the size.
+pub(crate) fn human_size(bytes: usize) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} B")
 }
 
 /// `guest_build::build_crate_with_env` or its once-per-process variant.

@@ -1,7 +1,4 @@
 //! `serve`: a function behind an HTTP server on loopback, with `--watch` to rebuild and reload.
-//!
-//! Fixtures: branch `aws` adds `--fixtures FILE` to the shared host options; once merged, `serve` takes it
-//! too through `HostArgs` (and `--watch` reloads keep using it).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -10,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::server::{ServeOptions, Server, ServerHandle};
+use crate::{TestHost, TestHostBuilder};
 use clap::Args;
-use momento_functions_test_host::server::{ServeOptions, Server, ServerHandle};
-use momento_functions_test_host::{TestHost, TestHostBuilder};
 
 use super::{EXIT_LOAD, HostArgs, LimitArgs};
 
@@ -41,9 +38,12 @@ pub(crate) struct ServeCommand {
     /// in milliseconds [default: 20000].
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     body_timeout_ms: Option<u64>,
-    /// Memory for request bodies of all connections together, in MiB (at least one request of the
-    /// request limit); a body that does not fit is answered 503 [default: 256].
-    #[arg(long, value_name = "MIB")]
+    /// Memory for request bodies of all connections together (at least one request of the request
+    /// limit); a body that does not fit is answered 503 [default: 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = super::parse_size_arg)]
+    body_memory: Option<usize>,
+    /// `--body-memory` in MiB, as earlier versions took it; hidden from --help.
+    #[arg(long, hide = true, value_name = "MIB", conflicts_with = "body_memory")]
     body_memory_mb: Option<usize>,
     #[command(flatten)]
     limits: LimitArgs,
@@ -63,10 +63,13 @@ impl ServeCommand {
         let host = match self.host.load(self.builder()) {
             Ok(host) => host,
             Err(message) => {
-                eprintln!("error: {message}");
+                super::error(&message);
                 return ExitCode::from(EXIT_LOAD);
             }
         };
+        if let Some(notice) = super::warn_only_notice(host.limits()) {
+            super::style::warning(notice);
+        }
         let mut options = ServeOptions::default()
             .addr(self.addr)
             .access_log(!self.quiet)
@@ -77,13 +80,16 @@ impl ServeCommand {
         if let Some(ms) = self.body_timeout_ms {
             options = options.body_idle_timeout(Duration::from_millis(ms));
         }
-        if let Some(mb) = self.body_memory_mb {
-            options = options.body_memory(mb.saturating_mul(1 << 20));
+        if let Some(bytes) = self
+            .body_memory
+            .or(self.body_memory_mb.map(|mb| mb.saturating_mul(1 << 20)))
+        {
+            options = options.body_memory(bytes);
         }
         let server = match Server::start(host, options) {
             Ok(server) => server,
             Err(e) => {
-                eprintln!("error: cannot serve on {}: {e}", self.addr);
+                super::error(format_args!("cannot serve on {}: {e}", self.addr));
                 return ExitCode::from(EXIT_LOAD);
             }
         };
@@ -104,7 +110,7 @@ impl ServeCommand {
                 .name("momento-serve-watch".into())
                 .spawn(move || command.watch(&handle));
             if let Err(e) = watcher {
-                eprintln!("error: cannot start watching: {e}");
+                super::error(format_args!("cannot start watching: {e}"));
             }
         }
         match server.wait() {
@@ -113,7 +119,7 @@ impl ServeCommand {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: the server failed: {e}");
+                super::error(format_args!("the server failed: {e}"));
                 ExitCode::FAILURE
             }
         }
@@ -152,7 +158,9 @@ impl ServeCommand {
                     eprintln!("reloaded (component {hash})");
                 }
                 Err(message) => {
-                    eprintln!("error: {message}\n(still serving the previous version)");
+                    super::error(format_args!(
+                        "{message}\n(still serving the previous version)"
+                    ));
                 }
             }
         }

@@ -314,7 +314,7 @@ impl Function {
         }));
 
         let state = store.into_data();
-        let (stdout, stderr) = state.stdio();
+        let stderr = state.stderr();
         let limiter = state.limiter;
         let mut state = state.inv;
         let result = match result {
@@ -348,16 +348,12 @@ impl Function {
                 limit: limits.memory_bytes,
             });
         }
-        state.push_stdio(&stdout, LogSource::Stdout);
-        state.push_stdio(&stderr, LogSource::Stderr);
+        state.drain_stdio(true);
         for warning in &state.warnings {
             state.logs.push(LogRecord {
                 level: Level::Warn,
                 target: "limits".to_owned(),
-                message: format!(
-                    "warn-only: production would fail this invocation ({}): {warning}",
-                    warning.code()
-                ),
+                message: limits.warning_text(warning),
                 source: LogSource::Host,
                 invocation_id: invocation_id.clone(),
             });

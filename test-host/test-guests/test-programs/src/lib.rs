@@ -16,6 +16,7 @@
 //! | `/huge-response?bytes=N` | a body of N bytes |
 //! | `/hostcall-storm?n=N` | N `log::info!` records (each a host call; default 1,000,000) |
 //! | `/stdout` | writes a line to stdout and one to stderr |
+//! | `/interleave` | alternates `log` records, stdout lines and stderr lines (and a stdout line written in two parts) |
 //! | `/env?name=K` | the value of environment variable K (404 if unset) |
 //! | `/clock` | wall-clock seconds since the epoch and a monotonic delta |
 //! | `/random` | two random 64-bit hashes (from `wasi:random`) |
@@ -148,6 +149,20 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
             println!("to stdout");
             eprintln!("to stderr");
             ok("printed")
+        }
+        "/interleave" => {
+            log::info!("1 log");
+            println!("2 stdout");
+            eprintln!("3 stderr");
+            log::warn!("4 log");
+            eprintln!("5 stderr");
+            println!("6 stdout");
+            let _ = std::io::stdout().write_all(b"8 stdout, ");
+            let _ = std::io::stdout().flush();
+            log::info!("7 log");
+            println!("finished after 7");
+            eprint!("9 stderr without a newline");
+            ok("interleaved")
         }
         "/env" => {
             let name: String = param(request, "name", String::new());
