@@ -67,6 +67,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         let call = call(&krate, serve);
         quote!(#variant => #call,)
     });
+    let duplicate = syn::Ident::new(DUPLICATE_HANDLER, proc_macro2::Span::call_site());
     quote! {
         #[allow(unsafe_code, reason = "the generated component export")]
         const _: () = {
@@ -96,6 +97,20 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             #[cfg(not(target_arch = "wasm32"))]
             const _: fn(#krate::__private::WitData) -> #krate::__private::WitResponse =
                 <__MomentoFunction as #krate::__private::Guest>::invoke;
+
+            // A crate exports one handler. A `macro_export` macro lives at the crate's root whatever
+            // module defines it, so a second handler macro anywhere in the crate fails to compile with
+            // "the name `…` is defined multiple times" naming the fix, in `cargo check` and native
+            // builds too, instead of a duplicate symbol in the wasm build only.
+            #[doc(hidden)]
+            #[macro_export]
+            macro_rules! #duplicate {
+                () => {};
+            }
         };
     }
 }
+
+/// The name every handler macro gives its marker, read as the message of the error two of them cause.
+const DUPLICATE_HANDLER: &str =
+    "momento_functions__one_handler_per_crate__use_route_to_serve_several_methods";
