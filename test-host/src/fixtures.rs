@@ -51,6 +51,10 @@
 //! name = "prod/db"
 //! text = "hunter2"                        # or binary_base64 = "..."
 //!
+//! [cache]                                 # optional: the whole cache's size (LRU eviction past it)
+//! max_total_bytes = "64 MiB"              # default 256 MiB of keys and values
+//! max_items = 100000                      # default 1,000,000
+//!
 //! [[cache.items]]                         # seed the function's cache (TestHost::cache)
 //! key = "greeting"
 //! value = "hello"                         # or value_base64 = "...", or json = { ... }
@@ -75,7 +79,7 @@ use serde::Deserialize;
 use crate::limits::{Limits, LimitsFile};
 use crate::services::aws::SeedError;
 use crate::services::aws::fixtures::{self as aws, AwsFixtures};
-use crate::services::cache::fixtures::{self as cache, CacheItemFixture};
+use crate::services::cache::fixtures::{self as cache, CacheFixtures};
 use crate::services::http::fixtures::{self as http, HttpRouteFixture};
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
@@ -186,7 +190,7 @@ pub struct Fixtures {
     pub(crate) env: Vec<(String, String)>,
     limits: LimitsFile,
     pub(crate) aws: AwsFixtures,
-    pub(crate) cache_items: Vec<CacheItemFixture>,
+    pub(crate) cache: CacheFixtures,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
 }
 
@@ -336,7 +340,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     fixtures.limits = raw.limits;
 
     fixtures.aws = aws::validate(&check, base, raw.aws, raw.dynamodb, raw.s3, raw.secrets)?;
-    fixtures.cache_items = cache::validate(&check, raw.cache)?;
+    fixtures.cache = cache::validate(&check, raw.cache)?;
     fixtures.http_routes = http::validate(&check, raw.http)?;
     Ok(fixtures)
 }
@@ -516,8 +520,8 @@ mod tests {
             "[[cache.items]]\nkey = \"k\"\njson = { a = 1 }\nttl_ms = 5\n[[http.routes]]\nurl = \"https://example.com/\"\nbody = \"ok\"\n",
         )
         .expect("valid sections");
-        assert_eq!(fixtures.cache_items[0].value, br#"{"a":1}"#);
-        assert_eq!(fixtures.cache_items[0].ttl, Some(Duration::from_millis(5)));
+        assert_eq!(fixtures.cache.items[0].value, br#"{"a":1}"#);
+        assert_eq!(fixtures.cache.items[0].ttl, Some(Duration::from_millis(5)));
         assert_eq!(fixtures.http_routes[0].status, 200);
         let route = fixtures.http_routes[0].clone().into_route();
         assert_eq!(route.to_string(), "ANY https://example.com/");

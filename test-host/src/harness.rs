@@ -288,10 +288,17 @@ impl TestHostBuilder {
             build_env,
             env,
             aws,
-            cache_items,
+            cache,
             http_routes,
             ..
         } = fixtures;
+        if let Some(bytes) = cache.max_total_bytes {
+            self.cache_limits.max_total_bytes = bytes;
+        }
+        if let Some(items) = cache.max_items {
+            self.cache_limits.max_items = items;
+        }
+        let cache_items = cache.items;
         let crate::services::aws::fixtures::AwsFixtures {
             credentials,
             roles,
@@ -389,9 +396,17 @@ impl TestHostBuilder {
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
         for (key, value, ttl) in self.cache_items {
-            match ttl {
+            let stored = match ttl {
                 Some(ttl) => cache.insert_with_ttl(key, value, ttl),
                 None => cache.insert(key, value),
+            };
+            if !stored {
+                return Err(LoadError::Fixtures(std::sync::Arc::new(FixtureError::Invalid {
+                    origin: "TestHostBuilder".to_owned(),
+                    field: "cache_entry".to_owned(),
+                    message: "a seeded item is larger than the whole cache (CacheLimits::max_total_bytes)"
+                        .to_owned(),
+                })));
             }
         }
         // Real mode: the pooled client is created here, before the first invocation.

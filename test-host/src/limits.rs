@@ -226,13 +226,13 @@ impl Limits {
 /// A size in bytes: an integer, or a string such as `"64 MiB"`.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(untagged)]
-enum Size {
+pub(crate) enum Size {
     Bytes(u64),
     Text(String),
 }
 
 impl Size {
-    fn bytes(&self, key: &str) -> Result<usize, String> {
+    pub(crate) fn bytes(&self, key: &str) -> Result<usize, String> {
         let bytes = match self {
             Size::Bytes(n) => *n,
             Size::Text(text) => parse_size(text).map_err(|e| format!("{key}: {e}"))?,

@@ -10,6 +10,10 @@ use crate::fixtures::{Check, FixtureError};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCache {
+    /// `CacheLimits::max_total_bytes`: a number or a size such as `"64 MiB"`.
+    max_total_bytes: Option<crate::limits::Size>,
+    /// `CacheLimits::max_items`.
+    max_items: Option<usize>,
     #[serde(default)]
     items: Vec<RawCacheItem>,
 }
@@ -32,11 +36,26 @@ pub(crate) struct CacheItemFixture {
     pub(crate) ttl: Option<Duration>,
 }
 
-/// Validate `[[cache.items]]`.
-pub(crate) fn validate(
-    check: &Check<'_>,
-    raw: RawCache,
-) -> Result<Vec<CacheItemFixture>, FixtureError> {
+/// The cache section, validated: its size bounds (when given) and its items.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CacheFixtures {
+    pub(crate) max_total_bytes: Option<usize>,
+    pub(crate) max_items: Option<usize>,
+    pub(crate) items: Vec<CacheItemFixture>,
+}
+
+/// Validate `[cache]` and `[[cache.items]]`.
+pub(crate) fn validate(check: &Check<'_>, raw: RawCache) -> Result<CacheFixtures, FixtureError> {
+    let max_total_bytes = match &raw.max_total_bytes {
+        Some(size) => Some(
+            size.bytes("max_total_bytes")
+                .map_err(|e| check.invalid("cache.max_total_bytes", e))?,
+        ),
+        None => None,
+    };
+    if max_total_bytes == Some(0) || raw.max_items == Some(0) {
+        return Err(check.invalid("cache", "max_total_bytes and max_items must be at least 1"));
+    }
     let mut out = Vec::new();
     for (i, raw) in raw.items.into_iter().enumerate() {
         let field = format!("cache.items[{i}]");
@@ -63,5 +82,9 @@ pub(crate) fn validate(
         });
     }
 
-    Ok(out)
+    Ok(CacheFixtures {
+        max_total_bytes,
+        max_items: raw.max_items,
+        items: out,
+    })
 }

@@ -1,6 +1,6 @@
 //! [`CacheMock`]: the in-memory cache shared by every invocation of a host, its faults and its call log.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -78,6 +78,14 @@ impl Matcher<(&[u8], CacheOpKind)> for FaultOn {
 /// is the order operations took effect in.
 struct Store {
     items: HashMap<Vec<u8>, Item>,
+    /// Recency for eviction: each item's last use (a tick) → its key; the first entry is the least
+    /// recently used item.
+    recency: BTreeMap<u64, Vec<u8>>,
+    tick: u64,
+    /// Bytes of keys and values stored (what `CacheLimits::max_total_bytes` bounds).
+    bytes: usize,
+    /// Items evicted to make room, ever.
+    evictions: u64,
     calls: CallLog<CacheCall>,
     faults: FaultQueue<FaultOn, CacheError>,
     writes_since_sweep: u32,
@@ -87,6 +95,8 @@ struct Item {
     value: Vec<u8>,
     /// `Clock::elapsed` at which it expires; `None`: never (seeded without a TTL).
     expires_at: Option<Duration>,
+    /// Its last use, as a key of `Store::recency`.
+    used: u64,
 }
 
 impl Item {
@@ -95,20 +105,100 @@ impl Item {
     }
 }
 
+/// The bytes an item counts against `max_total_bytes`: its key and its value.
+fn footprint(key: &[u8], value: &[u8]) -> usize {
+    key.len() + value.len()
+}
+
 impl Store {
-    /// The live item under `key`, dropping it if it expired.
+    /// The live item under `key`, dropping it if it expired. Not a use: inspection does not change
+    /// recency (see [`Store::touch`]).
     fn live(&mut self, key: &[u8], now: Duration) -> Option<&mut Item> {
         if self.items.get(key).is_some_and(|item| !item.is_live(now)) {
-            self.items.remove(key);
+            self.remove(key);
         }
         self.items.get_mut(key)
+    }
+
+    /// The function used the item under `key`: it becomes the most recently used.
+    fn touch(&mut self, key: &[u8]) {
+        self.tick += 1;
+        let tick = self.tick;
+        if let Some(item) = self.items.get_mut(key) {
+            let previous = std::mem::replace(&mut item.used, tick);
+            if let Some(key) = self.recency.remove(&previous) {
+                self.recency.insert(tick, key);
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &[u8]) -> Option<Item> {
+        let item = self.items.remove(key)?;
+        self.recency.remove(&item.used);
+        self.bytes -= footprint(key, &item.value);
+        Some(item)
+    }
+
+    /// Store `value` under `key` as the most recently used item, evicting the least recently used ones
+    /// until it fits within `limits` (Momento's caches evict least-recently-used items when full). An item
+    /// larger than the whole cache is refused.
+    fn put(
+        &mut self,
+        key: &[u8],
+        value: Vec<u8>,
+        expires_at: Option<Duration>,
+        limits: &CacheLimits,
+    ) -> Result<(), CacheError> {
+        let size = footprint(key, &value);
+        if size > limits.max_total_bytes {
+            return Err(CacheError::LimitExceeded(format!(
+                "the item is {size} bytes, more than the whole cache holds ({} bytes)",
+                limits.max_total_bytes
+            )));
+        }
+        self.remove(key);
+        while self.bytes + size > limits.max_total_bytes || self.items.len() >= limits.max_items {
+            let Some((_, oldest)) = self.recency.pop_first() else {
+                break;
+            };
+            if let Some(item) = self.items.remove(&oldest) {
+                self.bytes -= footprint(&oldest, &item.value);
+                self.evictions += 1;
+            }
+        }
+        self.tick += 1;
+        self.recency.insert(self.tick, key.to_vec());
+        self.bytes += size;
+        self.items.insert(
+            key.to_vec(),
+            Item {
+                value,
+                expires_at,
+                used: self.tick,
+            },
+        );
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+        self.recency.clear();
+        self.bytes = 0;
     }
 
     fn wrote(&mut self, now: Duration) {
         self.writes_since_sweep += 1;
         if self.writes_since_sweep >= SWEEP_EVERY_WRITES {
             self.writes_since_sweep = 0;
-            self.items.retain(|_, item| item.is_live(now));
+            let expired: Vec<Vec<u8>> = self
+                .items
+                .iter()
+                .filter(|(_, item)| !item.is_live(now))
+                .map(|(key, _)| key.clone())
+                .collect();
+            for key in expired {
+                self.remove(&key);
+            }
         }
     }
 
@@ -150,6 +240,10 @@ impl CacheMock {
                 limits,
                 store: Mutex::new(Store {
                     items: HashMap::new(),
+                    recency: BTreeMap::new(),
+                    tick: 0,
+                    bytes: 0,
+                    evictions: 0,
                     calls: CallLog::new(record_calls),
                     faults: FaultQueue::default(),
                     writes_since_sweep: 0,
@@ -191,7 +285,7 @@ impl CacheMock {
             Some(error) => Err(error),
             None => self
                 .validate(&key, &op)
-                .and_then(|()| Self::apply(&mut store, &key, &op, now)),
+                .and_then(|()| Self::apply(&mut store, &key, &op, now, &self.inner.limits)),
         };
         let recorded = result.clone();
         store.calls.record(|| CacheCall {
@@ -239,48 +333,47 @@ impl CacheMock {
         key: &[u8],
         op: &CacheOp,
         now: Duration,
+        limits: &CacheLimits,
     ) -> Result<CacheOutcome, CacheError> {
         let expires = |ttl: &Duration| Some(now.saturating_add(*ttl));
+        let stored = |store: &mut Store, value: &[u8], ttl: &Duration| {
+            store.put(key, value.to_vec(), expires(ttl), limits)?;
+            store.wrote(now);
+            Ok::<_, CacheError>(())
+        };
         match op {
-            CacheOp::Get => Ok(match store.live(key, now) {
-                Some(item) => CacheOutcome::Hit(item.value.clone()),
-                None => CacheOutcome::Miss,
-            }),
-            CacheOp::Set { value, ttl } => {
-                store.items.insert(
-                    key.to_vec(),
-                    Item {
-                        value: value.clone(),
-                        expires_at: expires(ttl),
+            CacheOp::Get => {
+                store.touch(key);
+                Ok(match store.live(key, now) {
+                    Some(item) => CacheOutcome::Hit(item.value.clone()),
+                    None => CacheOutcome::Miss,
+                })
+            }
+            CacheOp::GetWithHash => {
+                store.touch(key);
+                Ok(match store.live(key, now) {
+                    Some(item) => CacheOutcome::HitWithHash {
+                        hash: value_hash(&item.value),
+                        value: item.value.clone(),
                     },
-                );
-                store.wrote(now);
+                    None => CacheOutcome::Miss,
+                })
+            }
+            CacheOp::Set { value, ttl } => {
+                stored(store, value, ttl)?;
                 Ok(CacheOutcome::Stored)
             }
-            CacheOp::GetWithHash => Ok(match store.live(key, now) {
-                Some(item) => CacheOutcome::HitWithHash {
-                    hash: value_hash(&item.value),
-                    value: item.value.clone(),
-                },
-                None => CacheOutcome::Miss,
-            }),
             CacheOp::SetIf {
                 value,
                 ttl,
                 condition,
             } => {
+                store.touch(key);
                 let current = store.live(key, now).map(|item| item.value.as_slice());
                 if !condition.holds(current) {
                     return Ok(CacheOutcome::NotStored);
                 }
-                store.items.insert(
-                    key.to_vec(),
-                    Item {
-                        value: value.clone(),
-                        expires_at: expires(ttl),
-                    },
-                );
-                store.wrote(now);
+                stored(store, value, ttl)?;
                 Ok(CacheOutcome::Stored)
             }
             CacheOp::SetIfHash {
@@ -288,22 +381,16 @@ impl CacheMock {
                 ttl,
                 condition,
             } => {
+                store.touch(key);
                 let current = store.live(key, now).map(|item| value_hash(&item.value));
                 if !condition.holds(current.as_deref()) {
                     return Ok(CacheOutcome::NotStored);
                 }
-                store.items.insert(
-                    key.to_vec(),
-                    Item {
-                        value: value.clone(),
-                        expires_at: expires(ttl),
-                    },
-                );
-                store.wrote(now);
+                stored(store, value, ttl)?;
                 Ok(CacheOutcome::StoredWithHash(value_hash(value)))
             }
             CacheOp::Delete => {
-                store.items.remove(key);
+                store.remove(key);
                 Ok(CacheOutcome::Deleted)
             }
         }
@@ -311,27 +398,28 @@ impl CacheMock {
 
     // ---- seeding and inspection ------------------------------------------------------------------
 
-    /// Store an item that never expires (limits are not checked: seed what the test needs).
-    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        self.store().items.insert(
-            key.as_ref().to_vec(),
-            Item {
-                value: value.as_ref().to_vec(),
-                expires_at: None,
-            },
-        );
+    /// Store an item that never expires. The key and value limits are not checked (seed what the test
+    /// needs); the total size bound is: older items are evicted to make room, and an item larger than the
+    /// whole cache is not stored (the return value says whether it was).
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> bool {
+        let limits = &self.inner.limits;
+        self.store()
+            .put(key.as_ref(), value.as_ref().to_vec(), None, limits)
+            .is_ok()
     }
 
-    /// Store an item that expires after `ttl` by the host's clock.
-    pub fn insert_with_ttl(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>, ttl: Duration) {
+    /// Store an item that expires after `ttl` by the host's clock (see [`insert`](Self::insert)).
+    pub fn insert_with_ttl(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+        ttl: Duration,
+    ) -> bool {
         let expires_at = Some(self.now().saturating_add(ttl));
-        self.store().items.insert(
-            key.as_ref().to_vec(),
-            Item {
-                value: value.as_ref().to_vec(),
-                expires_at,
-            },
-        );
+        let limits = &self.inner.limits;
+        self.store()
+            .put(key.as_ref(), value.as_ref().to_vec(), expires_at, limits)
+            .is_ok()
     }
 
     /// Store `value` as JSON, never expiring.
@@ -425,14 +513,24 @@ impl CacheMock {
     pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
         let now = self.now();
         self.store()
-            .items
             .remove(key.as_ref())
             .is_some_and(|item| item.is_live(now))
     }
 
     /// Remove every item (calls and faults stay).
     pub fn clear(&self) {
-        self.store().items.clear();
+        self.store().clear();
+    }
+
+    /// Bytes of keys and values the cache holds now (expired items not yet dropped included), the measure
+    /// [`CacheLimits::max_total_bytes`] bounds.
+    pub fn total_bytes(&self) -> usize {
+        self.store().bytes
+    }
+
+    /// Items evicted so far to make room (least recently used first).
+    pub fn evictions(&self) -> u64 {
+        self.store().evictions
     }
 
     // ---- calls and faults ------------------------------------------------------------------------
@@ -810,6 +908,74 @@ mod tests {
         let cache = CacheMock::new(Clock::system(), CacheLimits::default(), false);
         cache.execute("x", b"k".to_vec(), CacheOp::Get).unwrap();
         assert!(cache.calls().is_empty());
+    }
+
+    #[test]
+    fn a_full_cache_evicts_the_least_recently_used_items() {
+        let clock = Clock::manual(UNIX_EPOCH);
+        let limits = CacheLimits::default().with_max_total_bytes(40);
+        let cache = CacheMock::new(clock, limits, true);
+        // Keys of 1 byte and values of 9: 10 bytes an item, 4 fit.
+        for key in ["a", "b", "c", "d"] {
+            assert_eq!(
+                run(&cache, key, set("123456789", 60_000)),
+                Ok(CacheOutcome::Stored)
+            );
+        }
+        assert_eq!(cache.total_bytes(), 40);
+        // Reading `a` makes it the most recently used: `b` goes first.
+        assert!(matches!(
+            run(&cache, "a", CacheOp::Get),
+            Ok(CacheOutcome::Hit(_))
+        ));
+        assert_eq!(
+            run(&cache, "e", set("123456789", 60_000)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert!(!cache.contains_key("b"));
+        assert!(cache.contains_key("a") && cache.contains_key("e"));
+        assert_eq!(cache.evictions(), 1);
+        // A bigger value evicts as many as it needs, and never the key being written.
+        assert_eq!(
+            run(&cache, "c", set(&"x".repeat(29), 60_000)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert_eq!(cache.total_bytes(), 40);
+        assert!(cache.contains_key("c") && cache.contains_key("e"));
+        assert_eq!(cache.len(), 2);
+        // Inspection is not a use: reading `e` from the test does not save it from eviction.
+        let _ = cache.get("e");
+        assert_eq!(
+            run(&cache, "f", set("123456789", 60_000)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert!(!cache.contains_key("e"));
+        // An item larger than the whole cache is refused, and changes nothing.
+        assert!(matches!(
+            run(&cache, "g", set(&"x".repeat(40), 60_000)),
+            Err(CacheError::LimitExceeded(m)) if m.contains("more than the whole cache")
+        ));
+        assert!(cache.contains_key("c") && cache.contains_key("f"));
+        // Deletes and expiry give the bytes back.
+        run(&cache, "c", CacheOp::Delete).unwrap();
+        assert_eq!(cache.total_bytes(), 10);
+    }
+
+    #[test]
+    fn the_item_count_is_bounded_too() {
+        let limits = CacheLimits::default().with_max_items(3);
+        let cache = CacheMock::new(Clock::system(), limits, false);
+        for i in 0..10 {
+            assert!(cache.insert(format!("k{i}"), "v"));
+        }
+        assert_eq!(cache.len(), 3);
+        let keys: Vec<String> = cache
+            .entries()
+            .iter()
+            .map(|e| e.key_str().into_owned())
+            .collect();
+        assert_eq!(keys, ["k7", "k8", "k9"]);
+        assert_eq!(cache.evictions(), 7);
     }
 
     #[test]

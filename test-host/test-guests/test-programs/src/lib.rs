@@ -24,6 +24,7 @@
 //! | `/stdin` | reads stdin |
 //! | `/exit` | `std::process::exit(3)` |
 //! | `/cache-incr?key=K` | increments cache key K by 1 and answers the new value |
+//! | `/cache-fill?n=N&kb=K&prefix=P` | sets `P-0` .. `P-(N-1)` to K KiB each (default 1,000 × 1 MiB, prefix `fill`) |
 //! | `/cache-set-then-panic?key=K` | sets cache key K to `written`, then panics |
 //! | `/cache-write-loop` | sets `loop-<i>` to `value-<i>` for i = 0, 1, ... until stopped (deadline, host-call budget) |
 //! | `/sleep?ms=N` | `std::thread::sleep` for N ms (default 20,000: a WASI `pollable.block`), then 200 |
@@ -205,6 +206,22 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
                 return error(StatusCode::INTERNAL_SERVER_ERROR, e);
             }
             panic!("test-programs: panic after a cache write")
+        }
+        "/cache-fill" => {
+            let n: usize = param(request, "n", 1_000);
+            let kb: usize = param(request, "kb", 1_024);
+            let prefix: String = param(request, "prefix", "fill".to_owned());
+            let value = vec![b'f'; kb << 10];
+            for i in 0..n {
+                if let Err(e) = cache::set(
+                    format!("{prefix}-{i}"),
+                    value.clone(),
+                    Duration::from_secs(600),
+                ) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+            }
+            ok(format!("{n} items"))
         }
         "/cache-write-loop" => {
             for i in 0u64.. {
