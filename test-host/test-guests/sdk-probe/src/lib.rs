@@ -34,6 +34,7 @@
 //! | `POST /echo-data` | the body back unread, with `x-host-buffer: true\|false` (was it a host buffer?) |
 //! | `POST /cache-set-body?key=K&ttl_ms=N` | stores the body unread under K; `{"ok": "stored"}` |
 //! | `POST /http-forward-body?url=U` | POSTs the body unread to U and answers with the upstream's status and body, unread |
+//! | `POST /http-forward-read?url=U` | the same, reading both bodies into the guest first (the benchmarks' comparison) |
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -212,6 +213,10 @@ fn probe(request: WebRequest) -> WebResponse {
     match request.path() {
         "/echo-data" => echo_data(request.into_body()),
         "/cache-set-body" => outcome(cache_set_body(request)),
+        "/http-forward-read" => match http_forward_read(request) {
+            Ok(response) => response,
+            Err(failure) => failure.into_response(),
+        },
         "/http-forward-body" => match http_forward_body(request) {
             Ok(response) => response,
             Err(failure) => failure.into_response(),
@@ -593,6 +598,21 @@ fn cache_set_body(request: WebRequest) -> Result<Value, Failure> {
         .map_err(|_| bad_op("`ttl_ms` is not a number"))?;
     cache::set(key, body, ttl(ttl_ms))?;
     Ok(json!("stored"))
+}
+
+/// `/http-forward-body`'s twin that reads the body into the guest first and the upstream's answer too:
+/// what a function that does not pass `Data` on pays.
+fn http_forward_read(request: WebRequest) -> Result<WebResponse, Failure> {
+    let (context, body) = request.into_parts();
+    let url = context
+        .query_param("url")
+        .ok_or_else(|| bad_op("add `?url=`"))?;
+    let bytes: Vec<u8> = body.into_bytes();
+    let (status, _, upstream_body) = http::Request::post(url).body(bytes).send()?.into_parts();
+    let status = StatusCode::from_u16(status)
+        .ok_or_else(|| bad_op(format!("the upstream answered {status}")))?;
+    let upstream: Vec<u8> = upstream_body.into_bytes();
+    Ok(WebResponse::new().with_status(status).with_body(upstream))
 }
 
 fn http_forward_body(request: WebRequest) -> Result<WebResponse, Failure> {
