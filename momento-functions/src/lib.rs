@@ -97,6 +97,7 @@ mod invocation;
 mod request;
 mod response;
 mod status;
+pub mod stream;
 
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};

@@ -334,7 +334,9 @@ fn forward(c: &mut Criterion) {
     let host = TestHost::builder()
         .keep_log_history(false)
         .record_calls(false)
-        .http_route(HttpRoute::post("https://sink.example/").respond(MockResponse::ok().body(reply)))
+        .http_route(
+            HttpRoute::post("https://sink.example/").respond(MockResponse::ok().body(reply)),
+        )
         .build_bytes(&wasm)
         .unwrap_or_else(|e| panic!("cannot load the probe: {e}"));
     let body = vec![b'x'; 1 << 20];
@@ -347,7 +349,9 @@ fn forward(c: &mut Criterion) {
         ("pass_through", "/http-forward-body"),
         ("read_then_send", "/http-forward-read"),
     ] {
-        let response = host.invoke(request(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let response = host
+            .invoke(request(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
         assert_eq!((response.status(), response.body().len()), (200, 1 << 20));
         eprintln!(
             "forward_1mib/{name}: {} bytes copied into guest memory",
@@ -361,7 +365,9 @@ fn forward(c: &mut Criterion) {
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {
-                let response = host.invoke(request(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+                let response = host
+                    .invoke(request(path))
+                    .unwrap_or_else(|e| panic!("{path}: {e}"));
                 assert_eq!(response.body().len(), 1 << 20);
             });
         });

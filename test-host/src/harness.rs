@@ -20,7 +20,9 @@ use crate::services::aws::{AuthPolicy, AwsState};
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
 use crate::services::log::{LogService, LoggingCall};
+use crate::services::web::stream::{SinkError, StreamSink, with_stream_sink};
 use crate::state::Services;
+use crate::stream::{SseEvent, Stream, StreamPart};
 
 /// The cache name functions see in `__CACHE_NAME` unless the builder sets one.
 const DEFAULT_CACHE_NAME: &str = "test-cache";
@@ -543,21 +545,100 @@ impl TestHost {
     /// # Errors
     /// An [`InvokeError`] when the invocation itself fails (trap, timeout, limits). Error *responses* of
     /// the function (4xx/5xx) are `Ok` responses.
+    ///
+    /// A streamed response (`web-function-stream`) is kept whole, with each frame's arrival time: see
+    /// [`Response::stream`].
     pub fn invoke(&self, request: Request) -> Result<Response, InvokeError> {
         let request = request.into_invocation()?;
-        let outcome = self.invoke_outcome(request);
-        let response = outcome.result?;
-        Ok(Response {
-            status: response.status,
-            headers: response.headers,
-            body: response.body.to_vec(),
-            logs: outcome.logs,
-            logs_dropped: outcome.logs_dropped,
-            warnings: outcome.warnings,
-            invocation_id: outcome.invocation_id,
-            elapsed: outcome.elapsed,
-            bytes_to_guest: outcome.bytes_to_guest,
-        })
+        Response::from_outcome(self.invoke_outcome(request))
+    }
+
+    /// Invoke the function once, handing `on_stream` the start and each frame of a streamed response the
+    /// moment the function sends it (as `serve` forwards them to its client). The [`Response`] returned
+    /// then has the status and headers but not the frames (its body is empty). A function that does not
+    /// stream never calls `on_stream`; its response is complete as with [`invoke`](Self::invoke).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use momento_functions_test_host::{Request, StreamPart, TestHost};
+    ///
+    /// let host = TestHost::for_crate("examples/sse-relay")?;
+    /// host.invoke_streaming(Request::get("/"), |part| {
+    ///     if let StreamPart::Data(bytes) = part {
+    ///         print!("{}", String::from_utf8_lossy(bytes));
+    ///     }
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`invoke`](Self::invoke); an error after the stream started ends it where it was.
+    pub fn invoke_streaming(
+        &self,
+        request: Request,
+        on_stream: impl FnMut(StreamPart<'_>),
+    ) -> Result<Response, InvokeError> {
+        /// Parts cross from the invocation's thread to the caller's, where `on_stream` runs.
+        enum Part {
+            Start(u16, Vec<(String, String)>),
+            Data(Bytes),
+        }
+        struct ToCaller(std::sync::mpsc::Sender<Part>);
+        impl StreamSink for ToCaller {
+            fn start(
+                &self,
+                status: u16,
+                headers: &[(String, String)],
+                _deadline: Option<std::time::Instant>,
+            ) -> Result<(), SinkError> {
+                self.0
+                    .send(Part::Start(status, headers.to_vec()))
+                    .map_err(|_| SinkError::Gone)
+            }
+            fn data(
+                &self,
+                bytes: Bytes,
+                _deadline: Option<std::time::Instant>,
+            ) -> Result<(), SinkError> {
+                self.0.send(Part::Data(bytes)).map_err(|_| SinkError::Gone)
+            }
+        }
+        let mut on_stream = on_stream;
+        let request = request.into_invocation()?;
+        // The invocation runs on a thread of its own (with the stack a guest needs), so that `on_stream`
+        // may borrow from the caller and still see each part the moment it is sent.
+        let stack = self
+            .limits()
+            .wasm_stack_bytes
+            .saturating_add(2 << 20)
+            .max(4 << 20);
+        let (parts, received) = std::sync::mpsc::channel();
+        let outcome = std::thread::scope(|scope| {
+            let invocation = std::thread::Builder::new()
+                .name("momento-invoke".into())
+                .stack_size(stack)
+                .spawn_scoped(scope, move || {
+                    let sink: std::rc::Rc<dyn StreamSink> = std::rc::Rc::new(ToCaller(parts));
+                    with_stream_sink(sink, || self.invoke_outcome(request))
+                })
+                .map_err(|e| InvokeError::Internal {
+                    message: format!("cannot start the invocation's thread: {e}"),
+                })?;
+            for part in received {
+                match part {
+                    Part::Start(status, headers) => on_stream(StreamPart::Start {
+                        status,
+                        headers: &headers,
+                    }),
+                    Part::Data(bytes) => on_stream(StreamPart::Data(&bytes)),
+                }
+            }
+            invocation.join().map_err(|_| InvokeError::Internal {
+                message: "the invocation's thread panicked".to_owned(),
+            })
+        })?;
+        Response::from_outcome(outcome)
     }
 
     /// Invoke with a request in the runtime's own type (the server's path: no conversion), keeping the
@@ -914,6 +995,7 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    stream: Option<Stream>,
     logs: Vec<LogRecord>,
     logs_dropped: usize,
     warnings: Vec<InvokeError>,
@@ -923,6 +1005,35 @@ pub struct Response {
 }
 
 impl Response {
+    fn from_outcome(outcome: Outcome) -> Result<Response, InvokeError> {
+        let response = outcome.result?;
+        Ok(Response {
+            status: response.status,
+            headers: response.headers,
+            body: response.body.to_vec(),
+            stream: response.stream,
+            logs: outcome.logs,
+            logs_dropped: outcome.logs_dropped,
+            warnings: outcome.warnings,
+            invocation_id: outcome.invocation_id,
+            elapsed: outcome.elapsed,
+            bytes_to_guest: outcome.bytes_to_guest,
+        })
+    }
+
+    /// The frames and events of a streamed response (the function called `send-sse` or
+    /// `send-response-start`), with their arrival times; `None` when it answered at once. The status
+    /// and headers are the stream's (200 and `text/event-stream` for events), and [`body`](Self::body)
+    /// is all frames together.
+    pub fn stream(&self) -> Option<&Stream> {
+        self.stream.as_ref()
+    }
+
+    /// The server-sent events of a streamed response (empty for one that is not an event stream).
+    pub fn events(&self) -> Vec<SseEvent> {
+        self.stream.as_ref().map(Stream::events).unwrap_or_default()
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status

@@ -33,6 +33,7 @@ mod runtime;
 pub mod server;
 mod services;
 mod state;
+pub mod stream;
 
 pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
@@ -52,6 +53,7 @@ pub use services::http::{
     RealHttpConfig, UnmetExpectations,
 };
 pub use services::log::{LogConfiguration, LogDestination, LoggingCall};
+pub use stream::{Frame, SseEvent, Stream, StreamKind, StreamPart};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.
 #[doc(hidden)]

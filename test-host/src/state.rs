@@ -213,6 +213,8 @@ pub(crate) struct InvocationState {
     pub(crate) bytes_to_guest: u64,
     /// Set when the invocation runs under [`with_cancel`] (the server): it can be stopped early.
     pub(crate) cancel: Option<Cancel>,
+    /// A response the function streams (`web-function-stream`).
+    pub(crate) stream: crate::services::web::stream::StreamState,
 }
 
 impl InvocationState {
@@ -363,6 +365,7 @@ impl HostState {
                 hard_deadline: limits.hard_deadline(),
                 bytes_to_guest: 0,
                 cancel: CURRENT_CANCEL.with(|current| current.borrow().clone()),
+                stream: crate::services::web::stream::StreamState::new(limits.response_bytes),
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,
