@@ -35,6 +35,7 @@
 //! | `/headers?n=N` | 200 with N response headers `x-h-<i>: v` (default 25,000) |
 //! | `/status?code=N` | an empty response with status N (the SDK allows 100..=599) |
 //! | `/sse?n=N&ms=M&fail=S` | N events `tick` (data `i`, id `i`) M ms apart (default 3, 0 ms); with `fail`, then returns status S |
+//! | `/sse-stamp?n=N&ms=M` | N events M ms apart (default 50, 5 ms), each with data = wall-clock nanoseconds since the epoch just before `send` |
 //! | `/sse-forever?ms=M` | an event every M ms (default 10) until stopped (client gone, deadline) |
 //! | `/sse-then-panic` | one event, then a panic |
 //! | `/raw?n=N&ms=M` | a raw stream: 201 with `x-stream: raw`, then N chunks `chunk i\n` M ms apart |
@@ -312,6 +313,21 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
                 ),
                 None => events.finish().into_response(),
             }
+        }
+        "/sse-stamp" => {
+            let n: u64 = param(request, "n", 50);
+            let ms: u64 = param(request, "ms", 5);
+            let mut events = EventStream::new();
+            for _ in 0..n {
+                let now = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                if let Err(e) = events.send_data(now.to_string()) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+            events.finish().into_response()
         }
         "/sse-forever" => {
             let ms: u64 = param(request, "ms", 10);
