@@ -68,6 +68,14 @@
 //! headers = { content-type = "application/json" }
 //! json = { id = 1 }                       # or body = "...", or body_base64 = "..."
 //! times = 1                               # optional: calls HttpMock::verify expects (any number when absent)
+//!
+//! [spawn]                                 # optional: spawns waiting at most (default 1,000)
+//! queue = 100
+//!
+//! [[spawn.functions]]                     # functions the function may spawn, by name (TestHost::spawns)
+//! name = "resize"
+//! path = "../spawn-worker"                # a .wasm file or a function crate, relative to the fixtures file
+//! limits = { deadline_ms = 1000 }         # optional: its own limits (default: the host's)
 //! ```
 
 use std::collections::BTreeMap;
@@ -81,6 +89,7 @@ use crate::services::aws::SeedError;
 use crate::services::aws::fixtures::{self as aws, AwsFixtures};
 use crate::services::cache::fixtures::{self as cache, CacheFixtures};
 use crate::services::http::fixtures::{self as http, HttpRouteFixture};
+use crate::services::spawn::fixtures as spawn;
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +164,8 @@ struct RawFixtures {
     cache: cache::RawCache,
     #[serde(default)]
     http: http::RawHttp,
+    #[serde(default)]
+    spawn: spawn::RawSpawn,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -192,6 +203,7 @@ pub struct Fixtures {
     pub(crate) aws: AwsFixtures,
     pub(crate) cache: CacheFixtures,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
+    pub(crate) spawn: spawn::SpawnFixtures,
 }
 
 impl Fixtures {
@@ -342,6 +354,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     fixtures.aws = aws::validate(&check, base, raw.aws, raw.dynamodb, raw.s3, raw.secrets)?;
     fixtures.cache = cache::validate(&check, raw.cache)?;
     fixtures.http_routes = http::validate(&check, raw.http)?;
+    fixtures.spawn = spawn::validate(&check, base, raw.spawn)?;
     Ok(fixtures)
 }
 

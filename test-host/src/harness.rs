@@ -20,6 +20,7 @@ use crate::services::aws::{AuthPolicy, AwsState};
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
 use crate::services::log::{LogService, LoggingCall};
+use crate::services::spawn::runner::{DEFAULT_SPAWN_QUEUE, SpawnMock, SpawnService};
 use crate::services::web::stream::{SinkError, StreamSink, with_stream_sink};
 use crate::state::Services;
 use crate::stream::{SseEvent, Stream, StreamPart};
@@ -81,6 +82,9 @@ pub struct TestHostBuilder {
     dynamodb_tables: Vec<DynamoDbTable>,
     s3_buckets: Vec<S3Bucket>,
     secrets: Vec<(String, Secret)>,
+    /// Spawn functions by name: where each comes from and its own limits (`None`: the host's).
+    spawn_functions: Vec<(String, PathBuf, Option<Limits>)>,
+    spawn_queue: usize,
     /// The first fixtures file that could not be used, reported when the host is built.
     fixture_error: Option<std::sync::Arc<FixtureError>>,
 }
@@ -108,6 +112,8 @@ impl Default for TestHostBuilder {
             dynamodb_tables: Vec::new(),
             s3_buckets: Vec::new(),
             secrets: Vec::new(),
+            spawn_functions: Vec::new(),
+            spawn_queue: DEFAULT_SPAWN_QUEUE,
             fixture_error: None,
         }
     }
@@ -292,6 +298,7 @@ impl TestHostBuilder {
             aws,
             cache,
             http_routes,
+            spawn,
             ..
         } = fixtures;
         if let Some(bytes) = cache.max_total_bytes {
@@ -330,6 +337,13 @@ impl TestHostBuilder {
         }
         for route in http_routes {
             self = self.http_route(route.into_route());
+        }
+        if let Some(queue) = spawn.queue {
+            self = self.spawn_queue(queue);
+        }
+        for function in spawn.functions {
+            let limits = function.limits(&self.limits);
+            self = self.register_function(function.name, function.path, limits);
         }
         self
     }
@@ -383,6 +397,7 @@ impl TestHostBuilder {
     /// A [`LoadError`] saying why the component is rejected.
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
         self.check_fixtures()?;
+        let spawn = self.load_spawn_functions()?;
         let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
         let mut aws = AwsState::new(
             self.aws_policy,
@@ -426,12 +441,49 @@ impl TestHostBuilder {
             cache,
             http,
             aws,
+            spawn,
             ..Services::default()
         };
         Ok(TestHost {
             function: Arc::new(function),
             services: Arc::new(services),
         })
+    }
+
+    /// Load the spawn functions (building crates first), each checked to export a spawn handler.
+    fn load_spawn_functions(&self) -> Result<SpawnService, LoadError> {
+        let mut functions = std::collections::HashMap::new();
+        for (name, source, limits) in &self.spawn_functions {
+            let failed = |message: String| LoadError::SpawnFunction {
+                name: name.clone(),
+                message,
+            };
+            let wasm = if source.is_dir() {
+                crate::guest_build::build_crate_once_with_env(source, &self.build_env)
+                    .map_err(|e| failed(e.to_string()))?
+            } else {
+                source.clone()
+            };
+            let bytes = std::fs::read(&wasm)
+                .map_err(|e| failed(format!("cannot read {}: {e}", wasm.display())))?;
+            let runtime = Runtime::new(limits.clone().unwrap_or_else(|| self.limits.clone()))?;
+            let function = Function::load(runtime, &bytes, self.compile_cache.as_deref())
+                .map_err(|e| failed(e.to_string()))?;
+            if !matches!(
+                function.info.handler,
+                Some(
+                    crate::runtime::policy::Handler::Spawn
+                        | crate::runtime::policy::Handler::OlderSpawn
+                )
+            ) {
+                return Err(failed(format!(
+                    "{} is not a spawn function (it exports no `guest-function-spawn`; build it with `momento_functions::spawn!`)",
+                    source.display()
+                )));
+            }
+            functions.insert(name.clone(), Arc::new(function));
+        }
+        Ok(SpawnService::new(functions, self.spawn_queue))
     }
 
     /// Fail with the first fixtures file that could not be used.
@@ -446,6 +498,40 @@ impl TestHostBuilder {
         if self.function_name.is_none() {
             self.function_name = name;
         }
+        self
+    }
+}
+
+/// Spawn functions.
+impl TestHostBuilder {
+    /// Register a spawn function under `name`: a `.wasm` component or a function crate directory (built
+    /// when the host is built) that exports a spawn handler (`momento_functions::spawn!`). The function
+    /// spawns it with `spawn::spawn(name, payload)`; it runs after the caller returns, in a fresh
+    /// instance, with this host's limits and services. See [`TestHost::spawns`].
+    pub fn function(self, name: impl Into<String>, source: impl Into<PathBuf>) -> Self {
+        self.register_function(name.into(), source.into(), None)
+    }
+
+    /// Register a spawn function with limits of its own.
+    pub fn function_with_limits(
+        self,
+        name: impl Into<String>,
+        source: impl Into<PathBuf>,
+        limits: Limits,
+    ) -> Self {
+        self.register_function(name.into(), source.into(), Some(limits))
+    }
+
+    fn register_function(mut self, name: String, source: PathBuf, limits: Option<Limits>) -> Self {
+        self.spawn_functions.retain(|(n, _, _)| *n != name);
+        self.spawn_functions.push((name, source, limits));
+        self
+    }
+
+    /// How many spawns may wait (held by running callers, or queued) at once; past it a spawn answers
+    /// the caller `limit` (default 1,000).
+    pub fn spawn_queue(mut self, capacity: usize) -> Self {
+        self.spawn_queue = capacity.max(1);
         self
     }
 }
@@ -653,6 +739,11 @@ impl TestHost {
                 .extend(outcome.logs.iter().cloned());
         }
         outcome
+    }
+
+    /// The spawn functions: records of what was spawned, waiting for spawned work, faults.
+    pub fn spawns(&self) -> SpawnMock {
+        SpawnMock::new(&self.services.spawn)
     }
 
     /// Every log record of every invocation so far (when log history is kept).
@@ -985,6 +1076,7 @@ impl Request {
             headers: self.headers,
             body: Bytes::from(self.body),
             token_metadata: self.token_metadata,
+            spawn_depth: 0,
         })
     }
 }

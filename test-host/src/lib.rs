@@ -53,6 +53,9 @@ pub use services::http::{
     RealHttpConfig, UnmetExpectations,
 };
 pub use services::log::{LogConfiguration, LogDestination, LoggingCall};
+pub use services::spawn::runner::{
+    DEFAULT_SPAWN_QUEUE, MAX_SPAWN_DEPTH, SpawnFault, SpawnMock, SpawnRecord, SpawnResult,
+};
 pub use stream::{Frame, SseEvent, Stream, StreamKind, StreamPart};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.

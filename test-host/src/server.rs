@@ -915,6 +915,7 @@ async fn handle(
                     .collect(),
                 body: Bytes::from(body),
                 token_metadata: None,
+                spawn_depth: 0,
             };
             // The serving thread runs the invocation (see `serve_core`).
             let (reply, mut outcome) = oneshot::channel();

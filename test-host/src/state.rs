@@ -56,6 +56,8 @@ pub(crate) struct Services {
     pub(crate) aws: crate::services::aws::AwsState,
     /// `momento:log`: every `configure-logging` call.
     pub(crate) logging: crate::services::log::LogService,
+    /// Spawn functions by name, and the queue that runs what functions spawn.
+    pub(crate) spawn: crate::services::spawn::runner::SpawnService,
 }
 
 /// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as
@@ -215,6 +217,10 @@ pub(crate) struct InvocationState {
     pub(crate) cancel: Option<Cancel>,
     /// A response the function streams (`web-function-stream`).
     pub(crate) stream: crate::services::web::stream::StreamState,
+    /// How many spawns led to this invocation (0: invoked directly).
+    pub(crate) spawn_depth: u32,
+    /// Spawns it made, queued when it returns.
+    pub(crate) spawns: Vec<crate::services::spawn::runner::PendingSpawn>,
 }
 
 impl InvocationState {
@@ -366,6 +372,8 @@ impl HostState {
                 bytes_to_guest: 0,
                 cancel: CURRENT_CANCEL.with(|current| current.borrow().clone()),
                 stream: crate::services::web::stream::StreamState::new(limits.response_bytes),
+                spawn_depth: 0,
+                spawns: Vec::new(),
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,

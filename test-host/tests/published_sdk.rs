@@ -9,7 +9,7 @@ use std::time::Duration;
 use momento_functions_test_host::aws::{AwsService, S3Bucket};
 use momento_functions_test_host::{
     CacheOp, Handler, HttpRoute, Level, LogDestination, LogSource, MockResponse, Request,
-    StreamKind, TestHost, TestHostBuilder,
+    SpawnResult, StreamKind, TestHost, TestHostBuilder,
 };
 use serde_json::{Value, json};
 
@@ -476,6 +476,46 @@ fn a_spawn_function_runs_and_reports_its_result() {
         (500, Some("failed-note"))
     );
     assert_eq!(failed.text().ok(), Some("empty payload"));
+}
+
+#[test]
+fn the_older_sdk_spawns_a_published_spawn_function_by_name() {
+    let host = guest(
+        PUBLISHED,
+        "older-echo",
+        TestHost::builder().function("remember", format!("{PUBLISHED}/spawn")),
+    );
+    let response = host
+        .invoke(Request::post("/spawn").body("for later"))
+        .expect("invoke");
+    assert_eq!(
+        (response.status(), response.text().ok()),
+        (202, Some("spawned"))
+    );
+    let spawns = host.spawns().wait();
+    assert_eq!(spawns.len(), 1);
+    assert_eq!(spawns[0].name, "remember");
+    assert_eq!(spawns[0].payload, b"for later");
+    assert_eq!(spawns[0].result, Ok(SpawnResult::Ok { note: None }));
+    assert_eq!(
+        host.cache().get_string("spawned").as_deref(),
+        Some("for later")
+    );
+    // An empty payload: the spawn function fails with its note; the caller had answered already.
+    let response = host.invoke(Request::post("/spawn")).expect("invoke");
+    assert_eq!(response.status(), 202);
+    let spawns = host.spawns().wait();
+    assert_eq!(
+        spawns[1].result,
+        Ok(SpawnResult::Failed {
+            note: Some("empty payload".to_owned())
+        })
+    );
+    // An unknown name is the published SDK's `FunctionNotFound`.
+    let unknown = guest(PUBLISHED, "older-echo", TestHost::builder());
+    let (status, body) = text(&unknown, Request::post("/spawn").body("x"));
+    assert_eq!(status, 500);
+    assert!(body.contains("FunctionNotFound"), "{body}");
 }
 
 #[test]

@@ -92,6 +92,26 @@ impl InvokeCommand {
                 eprintln!("< {name}: {value}");
             }
         }
+        // Spawns run after the function returned: wait for them and say how they went.
+        for spawn in host.spawns().wait() {
+            let result = match &spawn.result {
+                Ok(result) => format!(
+                    "{}{}",
+                    if result.is_ok() { "ok" } else { "failed" },
+                    result.note().map(|n| format!(": {n}")).unwrap_or_default()
+                ),
+                Err(error) => format!("error ({}): {error}", error.code()),
+            };
+            for record in &spawn.logs {
+                eprintln!("{record}");
+            }
+            eprintln!(
+                "spawned {} ({} bytes of payload, {} µs): {result}",
+                spawn.name,
+                spawn.payload.len(),
+                spawn.elapsed.as_micros()
+            );
+        }
         let mut stdout = std::io::stdout().lock();
         if let Err(e) = stdout
             .write_all(response.body())

@@ -33,6 +33,8 @@ pub(crate) struct Invocation {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
     pub(crate) token_metadata: Option<String>,
+    /// How many spawns led to it (0: invoked directly).
+    pub(crate) spawn_depth: u32,
 }
 
 /// A function's answer: status, headers and body. A spawn function answers 200 when it succeeded and 500
@@ -315,8 +317,10 @@ impl Function {
             headers: Some(invocation.headers.clone()),
             token_metadata: Some(invocation.token_metadata.clone()),
         };
+        let spawn_depth = invocation.spawn_depth;
         let mut state = HostState::new(Arc::clone(services), invocation_id.clone(), parts, limits);
         state.inv.warnings = warnings;
+        state.inv.spawn_depth = spawn_depth;
         let mut store = new_store(&self.runtime, state);
 
         // Host imports must not panic; if one does anyway (a host bug), the invocation fails and the
@@ -329,6 +333,11 @@ impl Function {
         let (stdout, stderr) = state.stdio();
         let limiter = state.limiter;
         let mut state = state.inv;
+        // Its spawns run after it, however it ended.
+        let spawns = std::mem::take(&mut state.spawns);
+        services
+            .spawn
+            .submit(services, spawns, &invocation_id, spawn_depth);
         let result = match result {
             // A streamed response was checked frame by frame.
             Ok(Ok(response)) if response.stream.is_some() => Ok(response),

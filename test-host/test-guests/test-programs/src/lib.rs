@@ -39,6 +39,7 @@
 //! | `/sse-forever?ms=M` | an event every M ms (default 10) until stopped (client gone, deadline) |
 //! | `/sse-then-panic` | one event, then a panic |
 //! | `/raw?n=N&ms=M` | a raw stream: 201 with `x-stream: raw`, then N chunks `chunk i\n` M ms apart |
+//! | `/spawn?name=X&n=N` | spawns X N times (payload `i`), then 200 with one line per spawn: `ok` or the error |
 //! | `/stream-misuse` | each misuse of `web-function-stream`; the host's answers in a final event `report`, one per line: `case: host answer` |
 //! | `/sse-big?kb=K&n=N` | N events of K KiB of data each (default 512 KiB × 8) |
 //! | PUT `/text` | a `String` body extractor (non-UTF-8 → 400) |
@@ -363,6 +364,19 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
             body.finish().into_response()
         }
         "/stream-misuse" => stream_misuse(),
+        "/spawn" => {
+            let name: String = param(request, "name", "chain".to_owned());
+            let n: usize = param(request, "n", 1);
+            let lines: Vec<String> = (0..n)
+                .map(
+                    |i| match momento_functions::spawn::spawn(&name, i.to_string()) {
+                        Ok(()) => "ok".to_owned(),
+                        Err(e) => e.to_string(),
+                    },
+                )
+                .collect();
+            ok(lines.join("\n"))
+        }
         "/sse-big" => {
             let kb: usize = param(request, "kb", 512);
             let n: usize = param(request, "n", 8);
