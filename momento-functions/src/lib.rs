@@ -99,6 +99,7 @@ mod response;
 pub mod spawn;
 mod status;
 pub mod stream;
+pub mod valkey;
 
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};

@@ -76,6 +76,10 @@
 //! name = "resize"
 //! path = "../spawn-worker"                # a .wasm file or a function crate, relative to the fixtures file
 //! limits = { deadline_ms = 1000 }         # optional: its own limits (default: the host's)
+//!
+//! [[valkey.clusters]]                     # Valkey clusters by name: real servers (TestHost::valkey)
+//! name = "sessions"
+//! url = "redis://127.0.0.1:6379"
 //! ```
 
 use std::collections::BTreeMap;
@@ -90,6 +94,7 @@ use crate::services::aws::fixtures::{self as aws, AwsFixtures};
 use crate::services::cache::fixtures::{self as cache, CacheFixtures};
 use crate::services::http::fixtures::{self as http, HttpRouteFixture};
 use crate::services::spawn::fixtures as spawn;
+use crate::services::valkey::fixtures as valkey;
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +171,8 @@ struct RawFixtures {
     http: http::RawHttp,
     #[serde(default)]
     spawn: spawn::RawSpawn,
+    #[serde(default)]
+    valkey: valkey::RawValkey,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,6 +211,8 @@ pub struct Fixtures {
     pub(crate) cache: CacheFixtures,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
     pub(crate) spawn: spawn::SpawnFixtures,
+    /// Valkey clusters: `(name, url)`.
+    pub(crate) valkey: Vec<(String, String)>,
 }
 
 impl Fixtures {
@@ -355,6 +364,7 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     fixtures.cache = cache::validate(&check, raw.cache)?;
     fixtures.http_routes = http::validate(&check, raw.http)?;
     fixtures.spawn = spawn::validate(&check, base, raw.spawn)?;
+    fixtures.valkey = valkey::validate(&check, raw.valkey)?;
     Ok(fixtures)
 }
 

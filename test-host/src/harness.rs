@@ -21,6 +21,7 @@ use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
 use crate::services::log::{LogService, LoggingCall};
 use crate::services::spawn::runner::{DEFAULT_SPAWN_QUEUE, SpawnMock, SpawnService};
+use crate::services::valkey::cluster::{ValkeyMock, ValkeyService};
 use crate::services::web::stream::{SinkError, StreamSink, with_stream_sink};
 use crate::state::Services;
 use crate::stream::{SseEvent, Stream, StreamPart};
@@ -85,6 +86,8 @@ pub struct TestHostBuilder {
     /// Spawn functions by name: where each comes from and its own limits (`None`: the host's).
     spawn_functions: Vec<(String, PathBuf, Option<Limits>)>,
     spawn_queue: usize,
+    /// Valkey clusters: name and server URL.
+    valkey_clusters: Vec<(String, String)>,
     /// The first fixtures file that could not be used, reported when the host is built.
     fixture_error: Option<std::sync::Arc<FixtureError>>,
 }
@@ -114,6 +117,7 @@ impl Default for TestHostBuilder {
             secrets: Vec::new(),
             spawn_functions: Vec::new(),
             spawn_queue: DEFAULT_SPAWN_QUEUE,
+            valkey_clusters: Vec::new(),
             fixture_error: None,
         }
     }
@@ -299,6 +303,7 @@ impl TestHostBuilder {
             cache,
             http_routes,
             spawn,
+            valkey,
             ..
         } = fixtures;
         if let Some(bytes) = cache.max_total_bytes {
@@ -337,6 +342,9 @@ impl TestHostBuilder {
         }
         for route in http_routes {
             self = self.http_route(route.into_route());
+        }
+        for (name, url) in valkey {
+            self = self.valkey(name, url);
         }
         if let Some(queue) = spawn.queue {
             self = self.spawn_queue(queue);
@@ -398,6 +406,13 @@ impl TestHostBuilder {
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
         self.check_fixtures()?;
         let spawn = self.load_spawn_functions()?;
+        let valkey = ValkeyService::new(self.valkey_clusters.clone(), self.record_calls).map_err(
+            |message| FixtureError::Invalid {
+                origin: "TestHostBuilder".to_owned(),
+                field: "valkey".to_owned(),
+                message,
+            },
+        )?;
         let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
         let mut aws = AwsState::new(
             self.aws_policy,
@@ -442,6 +457,7 @@ impl TestHostBuilder {
             http,
             aws,
             spawn,
+            valkey,
             ..Services::default()
         };
         Ok(TestHost {
@@ -498,6 +514,20 @@ impl TestHostBuilder {
         if self.function_name.is_none() {
             self.function_name = name;
         }
+        self
+    }
+}
+
+/// Valkey.
+impl TestHostBuilder {
+    /// A Valkey cluster called `name`: a real Valkey or Redis server at `url` (`redis://host:port`), e.g. a
+    /// [`ValkeyServer`](crate::ValkeyServer) the test started. The function's
+    /// `get-managed-cluster-client(name)` commands go to it through one pooled connection, made on first
+    /// use. See [`TestHost::valkey`].
+    pub fn valkey(mut self, name: impl Into<String>, url: impl Into<String>) -> Self {
+        let name = name.into();
+        self.valkey_clusters.retain(|(n, _)| *n != name);
+        self.valkey_clusters.push((name, url.into()));
         self
     }
 }
@@ -739,6 +769,11 @@ impl TestHost {
                 .extend(outcome.logs.iter().cloned());
         }
         outcome
+    }
+
+    /// The Valkey clusters: the commands sent, and faults.
+    pub fn valkey(&self) -> ValkeyMock {
+        ValkeyMock::new(Arc::clone(&self.services))
     }
 
     /// The spawn functions: records of what was spawned, waiting for spawned work, faults.

@@ -56,6 +56,8 @@ pub use services::log::{LogConfiguration, LogDestination, LoggingCall};
 pub use services::spawn::runner::{
     DEFAULT_SPAWN_QUEUE, MAX_SPAWN_DEPTH, SpawnFault, SpawnMock, SpawnRecord, SpawnResult,
 };
+pub use services::valkey::cluster::{ValkeyCall, ValkeyFault, ValkeyMock, ValkeyReply};
+pub use services::valkey::server::ValkeyServer;
 pub use stream::{Frame, SseEvent, Stream, StreamKind, StreamPart};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.

@@ -58,6 +58,8 @@ pub(crate) struct Services {
     pub(crate) logging: crate::services::log::LogService,
     /// Spawn functions by name, and the queue that runs what functions spawn.
     pub(crate) spawn: crate::services::spawn::runner::SpawnService,
+    /// Valkey clusters by name: real servers, one pooled connection each.
+    pub(crate) valkey: crate::services::valkey::cluster::ValkeyService,
 }
 
 /// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as

@@ -213,8 +213,10 @@ fn check_collects_every_problem() {
         [
             "momento:bytes/bytes@1.0.0",
             "momento:web-function/web-function-support@1.0.0",
+            "momento:web-function/web-function-stream@1.0.0",
             "momento:cache-scalar/cache-scalar@1.0.0",
             "momento:log/logging@1.0.0",
+            "momento:host/spawn@1.0.0",
         ]
     );
     let unsupported = report.imports.wasi_unsupported.join(" ");

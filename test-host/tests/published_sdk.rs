@@ -9,7 +9,7 @@ use std::time::Duration;
 use momento_functions_test_host::aws::{AwsService, S3Bucket};
 use momento_functions_test_host::{
     CacheOp, Handler, HttpRoute, Level, LogDestination, LogSource, MockResponse, Request,
-    SpawnResult, StreamKind, TestHost, TestHostBuilder,
+    SpawnResult, StreamKind, TestHost, TestHostBuilder, ValkeyServer,
 };
 use serde_json::{Value, json};
 
@@ -587,4 +587,33 @@ fn a_raw_stream_from_the_published_sdk_keeps_its_status_and_headers() {
     let frames: Vec<&[u8]> = stream.frames().iter().map(|f| f.bytes()).collect();
     assert_eq!(frames, [&b"one "[..], b"two ", b"three"]);
     assert_eq!(stream.bytes_sent(), 13);
+}
+
+#[test]
+fn the_published_valkey_client_talks_to_a_real_server() {
+    let server = ValkeyServer::start()
+        .expect("valkey-server or redis-server (apt-get install redis-server)");
+    let host = guest(
+        PUBLISHED,
+        "valkey",
+        TestHost::builder().valkey("sessions", server.url()),
+    );
+    let send = |line: &str| text(&host, Request::post("/sessions").body(line.to_owned()));
+    assert_eq!(send("SET user ada"), (200, "ok".to_owned()));
+    assert_eq!(send("GET user"), (200, "data ada".to_owned()));
+    assert_eq!(send("GET nobody"), (200, "nil".to_owned()));
+    assert_eq!(send("INCR visits"), (200, "int 1".to_owned()));
+    assert_eq!(send("PING"), (200, "simple PONG".to_owned()));
+    assert_eq!(send("RPUSH l a b"), (200, "int 2".to_owned()));
+    assert_eq!(
+        send("LRANGE l 0 -1"),
+        (200, "bulk [\ndata a\ndata b\n]".to_owned())
+    );
+    let (status, body) = send("INCR user");
+    assert_eq!(status, 200);
+    assert!(body.starts_with("error ERR "), "{body}");
+    // A cluster the host does not know: the published client's `ValkeyError::Other` with our message.
+    let (status, body) = text(&host, Request::post("/other").body("PING"));
+    assert_eq!(status, 502);
+    assert!(body.contains("no Valkey cluster named `other`"), "{body}");
 }

@@ -26,6 +26,8 @@
 //! | `counter` | | `{"global", "cache"}` |
 //! | `now` | | `{"unix_ms", "elapsed_ns", "spins"}` |
 //! | `wait_for_clock` | `secs` | `{"elapsed_secs"}` |
+//! | `valkey` | `cluster`, `command`, `args` (strings) | the reply as JSON: `null`, `{"int"}`, `{"data", "host_buffer"}`, `{"array": [...]}`, `"ok"`, `{"status"}`, `{"error"}` |
+//! | `valkey_incr` | `cluster`, `key` | the new value (the typed helper) |
 //!
 //! Other paths take the raw body as [`Data`] (never read by the function unless said):
 //!
@@ -43,7 +45,7 @@ use momento_functions::log;
 use momento_functions::logging::{self, LogConfig, LogDestination};
 use momento_functions::{
     Data, FromRequest, FunctionError, IntoResponse, Json, Method, RequestContext, StatusCode,
-    WebRequest, WebResponse, cache, http,
+    WebRequest, WebResponse, cache, http, valkey,
 };
 use serde_json::{Value, json};
 
@@ -110,6 +112,16 @@ struct Point {
 #[derive(serde::Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Op {
+    Valkey {
+        cluster: String,
+        command: String,
+        #[serde(default)]
+        args: Vec<String>,
+    },
+    ValkeyIncr {
+        cluster: String,
+        key: String,
+    },
     Get {
         key: String,
     },
@@ -333,8 +345,39 @@ fn level_filter(name: Option<&str>) -> Result<log::LevelFilter, Failure> {
         .map_err(|_| bad_op(format!("unknown log level {name:?}")))
 }
 
+impl From<valkey::Error> for Failure {
+    fn from(error: valkey::Error) -> Self {
+        failure(error)
+    }
+}
+
+/// A Valkey reply as JSON (arrays taken element by element from the host).
+fn valkey_json(value: valkey::Value) -> Value {
+    match value {
+        valkey::Value::Nil => Value::Null,
+        valkey::Value::Int(n) => json!({ "int": n }),
+        valkey::Value::Data(data) => {
+            let host_buffer = data.is_host_buffer();
+            let bytes = data.into_bytes();
+            json!({ "data": String::from_utf8_lossy(&bytes), "host_buffer": host_buffer })
+        }
+        valkey::Value::Array(values) => {
+            json!({ "array": values.map(valkey_json).collect::<Vec<_>>() })
+        }
+        valkey::Value::Ok => json!("ok"),
+        valkey::Value::Status(text) => json!({ "status": text }),
+        valkey::Value::Error(text) => json!({ "error": text }),
+    }
+}
+
 fn run(op: Op) -> Result<Value, Failure> {
     Ok(match op {
+        Op::Valkey {
+            cluster,
+            command,
+            args,
+        } => valkey_json(valkey::cluster(&cluster).command(&command, args)?),
+        Op::ValkeyIncr { cluster, key } => json!(valkey::cluster(&cluster).incr(key)?),
         Op::Get { key } => match cache::get(&key)? {
             Some(bytes) => json!({ "len": bytes.len(), "text": String::from_utf8_lossy(&bytes) }),
             None => Value::Null,
