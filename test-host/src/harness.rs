@@ -724,11 +724,7 @@ impl TestHost {
         let request = request.into_invocation()?;
         // The invocation runs on a thread of its own (with the stack a guest needs), so that `on_stream`
         // may borrow from the caller and still see each part the moment it is sent.
-        let stack = self
-            .limits()
-            .wasm_stack_bytes
-            .saturating_add(2 << 20)
-            .max(4 << 20);
+        let stack = self.limits().thread_stack_bytes();
         let (parts, received) = std::sync::mpsc::channel();
         let outcome = std::thread::scope(|scope| {
             let invocation = std::thread::Builder::new()

@@ -213,6 +213,11 @@ impl Limits {
         }
     }
 
+    /// The stack of a thread that runs invocations: the wasm stack plus room for the host (at least 4 MiB).
+    pub(crate) fn thread_stack_bytes(&self) -> usize {
+        self.wasm_stack_bytes.saturating_add(2 << 20).max(4 << 20)
+    }
+
     /// When the invocation is really interrupted: the deadline, or the warn-only hard stop.
     pub(crate) fn hard_deadline(&self) -> Duration {
         if self.warn_only {

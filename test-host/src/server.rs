@@ -481,11 +481,7 @@ impl Server {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         // The function runs on the serving threads: give them the wasm stack plus room for the host.
-        let stack = host
-            .limits()
-            .wasm_stack_bytes
-            .saturating_add(2 << 20)
-            .max(4 << 20);
+        let stack = host.limits().thread_stack_bytes();
         let drain = host.limits().hard_deadline() + Duration::from_secs(2);
         // The smallest body budget still fits one request of the largest size allowed.
         let body_limit = body_limit(host.limits());

@@ -284,11 +284,9 @@ impl SpawnService {
             let stack = self
                 .functions
                 .values()
-                .map(|f| f.runtime.limits.wasm_stack_bytes)
+                .map(|f| f.runtime.limits.thread_stack_bytes())
                 .max()
-                .unwrap_or(0)
-                .saturating_add(2 << 20)
-                .max(4 << 20);
+                .unwrap_or(4 << 20);
             let started = std::thread::Builder::new()
                 .name("momento-spawn".into())
                 .stack_size(stack)
