@@ -35,7 +35,8 @@ fn main() {
     let client = redis::Client::open(server.url()).expect("a client");
     let mut direct = client.get_connection().expect("a connection");
 
-    let (mut through_host, mut bare_invocation, mut straight) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut through_host, mut bare_invocation, mut straight) =
+        (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let started = Instant::now();
         for _ in 0..PER_ROUND {
@@ -52,7 +53,10 @@ fn main() {
 
         let started = Instant::now();
         for _ in 0..PER_ROUND {
-            let _: i64 = redis::cmd("INCR").arg("m").query(&mut direct).expect("INCR");
+            let _: i64 = redis::cmd("INCR")
+                .arg("m")
+                .query(&mut direct)
+                .expect("INCR");
         }
         straight.push(started.elapsed() / PER_ROUND as u32);
     }
@@ -64,6 +68,8 @@ fn main() {
     println!("INCR straight from this process (redis crate, one connection):     {direct_incr:?}");
     println!(
         "host's cost of one command beyond the server round trip: {:?}",
-        host_incr.saturating_sub(invocation).saturating_sub(direct_incr)
+        host_incr
+            .saturating_sub(invocation)
+            .saturating_sub(direct_incr)
     );
 }
