@@ -13,6 +13,12 @@
 //! as 499); one that only shuts down its writing side (a half-close) still gets the response, preceded by an
 //! interim `100 Continue` the server sends to tell the two apart (see `ClientWatch`).
 //!
+//! `GET /_momento/topics/{name}` is reserved: it never reaches the function but answers with a
+//! server-sent-events stream of the topic, one event per message published from then on (by the function,
+//! or by its log lines sent to a topic), so that a browser can watch a function's publishes; see
+//! [`TopicsMock`](crate::TopicsMock) and the README. A stream is served by a worker thread too, so it
+//! delivers a message at the latest when an invocation running on that worker ends.
+//!
 //! Requests are served by a tokio runtime with one worker per core; an invocation runs on the worker that
 //! read the request (no hand-off to another thread, which is what makes it fast), so each worker runs one
 //! invocation at a time and a slow function occupies its worker for as long as it runs (at most the
@@ -41,7 +47,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{HeaderMap, StatusCode};
@@ -54,6 +60,7 @@ use crate::error::InvokeError;
 use crate::harness::TestHost;
 use crate::runtime::Invocation;
 use crate::runtime::Outcome;
+use crate::services::topic::sse;
 use crate::state::Cancel;
 
 /// Default of [`ServeOptions::body_idle_timeout`].
@@ -778,7 +785,13 @@ fn serve_core(
                     let jobs = jobs.clone();
                     let client = client.clone();
                     async move {
-                        Ok::<_, Infallible>(handle(request, &shared, &jobs, peer, client).await)
+                        // `GET /_momento/topics/{name}`: a server-sent-events stream of the topic.
+                        if let Some(topic) = sse::topic_of(request.uri().path()) {
+                            let response = topic_stream(&request, topic, &shared, peer);
+                            return Ok::<_, Infallible>(response.map(Either::Right));
+                        }
+                        let response = handle(request, &shared, &jobs, peer, client).await;
+                        Ok::<_, Infallible>(response.map(Either::Left))
                     }
                 });
                 let connection =
@@ -803,6 +816,28 @@ fn serve_core(
 }
 
 type Body = Full<Bytes>;
+
+/// Answer a request under `/_momento/topics/` (see [`sse`]), and log it.
+fn topic_stream(
+    request: &hyper::Request<Incoming>,
+    topic: Result<String, String>,
+    shared: &Shared,
+    peer: SocketAddr,
+) -> hyper::Response<sse::EventBody> {
+    let response = sse::answer(
+        request.method(),
+        topic,
+        shared.host().topics(),
+        shared.shutdown.subscribe(),
+    );
+    shared.log(format!(
+        "{peer} \"{} {}\" {} topic stream",
+        request.method(),
+        request.uri(),
+        response.status().as_u16()
+    ));
+    response
+}
 
 /// The largest body `serve` reads: the request limit, or in warn-only mode its hard stop.
 fn body_limit(limits: &crate::Limits) -> usize {

@@ -1,4 +1,4 @@
-//! The cache's fixtures section: `[[cache.items]]`, parsed and validated.
+//! The cache's fixtures section: `[[cache.items]]` and `[[cache.lists]]`, parsed and validated.
 
 use std::time::Duration;
 
@@ -12,6 +12,18 @@ use crate::fixtures::{Check, FixtureError};
 pub(crate) struct RawCache {
     #[serde(default)]
     items: Vec<RawCacheItem>,
+    #[serde(default)]
+    lists: Vec<RawCacheList>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCacheList {
+    key: String,
+    values: Option<Vec<String>>,
+    values_base64: Option<Vec<String>>,
+    json: Option<Vec<Value>>,
+    ttl_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +42,70 @@ pub(crate) struct CacheItemFixture {
     pub(crate) key: Vec<u8>,
     pub(crate) value: Vec<u8>,
     pub(crate) ttl: Option<Duration>,
+}
+
+/// A list from a fixtures file, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CacheListFixture {
+    pub(crate) key: Vec<u8>,
+    pub(crate) elements: Vec<Vec<u8>>,
+    pub(crate) ttl: Option<Duration>,
+}
+
+/// Validate `[[cache.lists]]`.
+pub(crate) fn validate_lists(
+    check: &Check<'_>,
+    raw: &mut RawCache,
+) -> Result<Vec<CacheListFixture>, FixtureError> {
+    let mut out = Vec::new();
+    for (i, raw) in std::mem::take(&mut raw.lists).into_iter().enumerate() {
+        let field = format!("cache.lists[{i}]");
+        if raw.key.is_empty() {
+            return Err(check.invalid(format!("{field}.key"), "must not be empty"));
+        }
+        let given = [
+            raw.values
+                .map(|v| Ok(v.into_iter().map(String::into_bytes).collect::<Vec<_>>())),
+            raw.values_base64.map(|v| {
+                v.iter()
+                    .enumerate()
+                    .map(|(j, text)| check.base64(format!("{field}.values_base64[{j}]"), text))
+                    .collect::<Result<Vec<_>, _>>()
+            }),
+            raw.json.map(|v| {
+                Ok(v.iter()
+                    .map(|value| value.to_string().into_bytes())
+                    .collect())
+            }),
+        ];
+        let mut given = given.into_iter().flatten();
+        let elements = match (given.next(), given.next()) {
+            (Some(elements), None) => elements?,
+            (None, _) => {
+                return Err(check.invalid(&field, "needs one of values, values_base64 or json"));
+            }
+            (Some(_), Some(_)) => {
+                return Err(
+                    check.invalid(&field, "takes only one of values, values_base64 or json")
+                );
+            }
+        };
+        if elements.is_empty() {
+            return Err(check.invalid(
+                &field,
+                "a list needs at least one element (Momento has no empty lists)",
+            ));
+        }
+        if raw.ttl_ms == Some(0) {
+            return Err(check.invalid(format!("{field}.ttl_ms"), "must be at least 1"));
+        }
+        out.push(CacheListFixture {
+            key: raw.key.into_bytes(),
+            elements,
+            ttl: raw.ttl_ms.map(Duration::from_millis),
+        });
+    }
+    Ok(out)
 }
 
 /// Validate `[[cache.items]]`.
