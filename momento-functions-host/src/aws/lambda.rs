@@ -224,7 +224,7 @@ pub struct LambdaResponse {
 /// A function's error as Lambda reports it in the payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct FunctionError {
+pub struct FunctionFailure {
     /// `errorType`.
     pub error_type: String,
     /// `errorMessage`.
@@ -234,7 +234,7 @@ pub struct FunctionError {
 impl LambdaResponse {
     /// The function's error, when the payload is Lambda's error object
     /// (`{"errorMessage": ..., "errorType": ...}`).
-    pub fn function_error(&self) -> Option<FunctionError> {
+    pub fn function_error(&self) -> Option<FunctionFailure> {
         #[derive(serde::Deserialize)]
         struct Reported {
             #[serde(rename = "errorMessage")]
@@ -243,7 +243,7 @@ impl LambdaResponse {
             error_type: Option<String>,
         }
         let reported: Reported = serde_json::from_slice(self.payload.as_deref()?).ok()?;
-        Some(FunctionError {
+        Some(FunctionFailure {
             error_type: reported
                 .error_type
                 .unwrap_or_else(|| "Unhandled".to_owned()),
@@ -459,7 +459,7 @@ mod tests {
         };
         assert_eq!(
             failed.function_error(),
-            Some(FunctionError {
+            Some(FunctionFailure {
                 error_type: "ValueError".into(),
                 message: "bad size".into()
             })
