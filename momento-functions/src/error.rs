@@ -151,6 +151,14 @@ fn status_of(error: &(dyn std::error::Error + 'static)) -> StatusCode {
     if let Some(error) = error.downcast_ref::<crate::token::Error>() {
         return token_status(error);
     }
+    if let Some(error) = error.downcast_ref::<crate::valkey::Error>() {
+        // No reply or an error reply: the cluster failed the function, 502; a reply of the wrong shape
+        // is the function's own mistake (a command on the wrong key type is an error reply), 500.
+        return match error {
+            crate::valkey::Error::UnexpectedReply { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+    }
     StatusCode::INTERNAL_SERVER_ERROR
 }
 

@@ -96,7 +96,10 @@ mod handler;
 mod invocation;
 mod request;
 mod response;
+pub mod spawn;
 mod status;
+pub mod stream;
+pub mod valkey;
 
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};
@@ -130,3 +133,53 @@ pub use momento_functions_http as http;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+/// Export `handler` as the function's spawn handler: the function is then a spawn function, run in the
+/// background by name (see [`spawn`](mod@spawn)).
+///
+/// The handler is a plain `fn` taking the payload — [`Data`], `Vec<u8>`, `String` or [`Json<T>`] — and
+/// returning anything that implements [`IntoSpawnOutcome`](spawn::IntoSpawnOutcome): `()`, a note
+/// (`String`), a [`SpawnOutcome`](spawn::SpawnOutcome), or a `Result` of those (an `Err` is a failure whose
+/// note is the error's message). A payload that does not fit the parameter fails the spawn with a note
+/// saying why, without calling the handler.
+///
+/// ```no_run
+/// momento_functions::spawn!(audit);
+/// fn audit(payload: String) -> Result<(), std::io::Error> {
+///     momento_functions::log::info!("audited: {payload}");
+///     Ok(())
+/// }
+/// ```
+#[macro_export]
+macro_rules! spawn {
+    ($handler:expr $(,)?) => {
+        #[allow(unsafe_code, reason = "the generated component export")]
+        const _: () = {
+            struct __MomentoSpawnFunction;
+
+            impl $crate::__private::SpawnGuest for __MomentoSpawnFunction {
+                fn spawned(
+                    payload: $crate::__private::WitData,
+                ) -> ::core::result::Result<
+                    $crate::__private::SpawnSuccess,
+                    $crate::__private::SpawnFailure,
+                > {
+                    $crate::__private::call_spawn($handler, payload)
+                }
+            }
+
+            // As for the web handlers: the export exists only in the wasm build.
+            #[cfg(target_arch = "wasm32")]
+            $crate::__private::export_spawn_function!(
+                __MomentoSpawnFunction with_types_in $crate::__private::spawn_wit
+            );
+            #[cfg(not(target_arch = "wasm32"))]
+            const _: fn(
+                $crate::__private::WitData,
+            ) -> ::core::result::Result<
+                $crate::__private::SpawnSuccess,
+                $crate::__private::SpawnFailure,
+            > = <__MomentoSpawnFunction as $crate::__private::SpawnGuest>::spawned;
+        };
+    };
+}

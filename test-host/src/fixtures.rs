@@ -57,6 +57,10 @@
 //! versions = ["1"]                        # optional: qualifiers besides $LATEST
 //! aliases = { live = "1" }                # optional
 //!
+//! [cache]                                 # optional: the whole cache's size (LRU eviction past it)
+//! max_total_bytes = "64 MiB"              # default 256 MiB of keys and values
+//! max_items = 100000                      # default 1,000,000
+//!
 //! [[cache.items]]                         # seed the function's cache (TestHost::cache)
 //! key = "greeting"
 //! value = "hello"                         # or value_base64 = "...", or json = { ... }
@@ -94,6 +98,18 @@
 //! error = "limit_exceeded"                # invalid_argument, permission_denied, limit_exceeded, internal
 //! times = 1                               # optional: every request when absent
 //! message = "too many tokens"             # optional
+//!
+//! [spawn]                                 # optional: spawns waiting at most (default 1,000)
+//! queue = 100
+//!
+//! [[spawn.functions]]                     # functions the function may spawn, by name (TestHost::spawns)
+//! name = "resize"
+//! path = "../spawn-worker"                # a .wasm file or a function crate, relative to the fixtures file
+//! limits = { deadline_ms = 1000 }         # optional: its own limits (default: the host's)
+//!
+//! [[valkey.clusters]]                     # Valkey clusters by name: real servers (TestHost::valkey)
+//! name = "sessions"
+//! url = "redis://127.0.0.1:6379"
 //! ```
 
 use std::collections::BTreeMap;
@@ -105,10 +121,12 @@ use serde::Deserialize;
 use crate::limits::{Limits, LimitsFile};
 use crate::services::aws::SeedError;
 use crate::services::aws::fixtures::{self as aws, AwsFixtures};
-use crate::services::cache::fixtures::{self as cache, CacheItemFixture, CacheListFixture};
+use crate::services::cache::fixtures::{self as cache, CacheFixtures};
 use crate::services::http::fixtures::{self as http, HttpRouteFixture};
+use crate::services::spawn::fixtures as spawn;
 use crate::services::token::fixtures::{self as token, TokenFixtures};
 use crate::services::topic::fixtures::{self as topic, TopicFixtures};
+use crate::services::valkey::fixtures as valkey;
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +207,10 @@ struct RawFixtures {
     topics: topic::RawTopics,
     #[serde(default)]
     tokens: token::RawTokens,
+    #[serde(default)]
+    spawn: spawn::RawSpawn,
+    #[serde(default)]
+    valkey: valkey::RawValkey,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,11 +247,13 @@ pub struct Fixtures {
     limits: LimitsFile,
     pub(crate) aws: AwsFixtures,
     pub(crate) lambda_functions: Vec<crate::aws::LambdaFunction>,
-    pub(crate) cache_items: Vec<CacheItemFixture>,
-    pub(crate) cache_lists: Vec<CacheListFixture>,
+    pub(crate) cache: CacheFixtures,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
     pub(crate) topics: TopicFixtures,
     pub(crate) tokens: TokenFixtures,
+    pub(crate) spawn: spawn::SpawnFixtures,
+    /// Valkey clusters: `(name, url)`.
+    pub(crate) valkey: Vec<(String, String)>,
 }
 
 impl Fixtures {
@@ -379,12 +403,12 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
 
     fixtures.aws = aws::validate(&check, base, raw.aws, raw.dynamodb, raw.s3, raw.secrets)?;
     fixtures.lambda_functions = aws::validate_lambda(&check, raw.lambda)?;
-    let mut raw_cache = raw.cache;
-    fixtures.cache_lists = cache::validate_lists(&check, &mut raw_cache)?;
-    fixtures.cache_items = cache::validate(&check, raw_cache)?;
+    fixtures.cache = cache::validate(&check, raw.cache)?;
     fixtures.http_routes = http::validate(&check, raw.http)?;
     fixtures.topics = topic::validate(&check, raw.topics)?;
     fixtures.tokens = token::validate(&check, raw.tokens)?;
+    fixtures.spawn = spawn::validate(&check, base, raw.spawn)?;
+    fixtures.valkey = valkey::validate(&check, raw.valkey)?;
     Ok(fixtures)
 }
 
@@ -563,8 +587,8 @@ mod tests {
             "[[cache.items]]\nkey = \"k\"\njson = { a = 1 }\nttl_ms = 5\n[[http.routes]]\nurl = \"https://example.com/\"\nbody = \"ok\"\n",
         )
         .expect("valid sections");
-        assert_eq!(fixtures.cache_items[0].value, br#"{"a":1}"#);
-        assert_eq!(fixtures.cache_items[0].ttl, Some(Duration::from_millis(5)));
+        assert_eq!(fixtures.cache.items[0].value, br#"{"a":1}"#);
+        assert_eq!(fixtures.cache.items[0].ttl, Some(Duration::from_millis(5)));
         assert_eq!(fixtures.http_routes[0].status, 200);
         let route = fixtures.http_routes[0].clone().into_route();
         assert_eq!(route.to_string(), "ANY https://example.com/");

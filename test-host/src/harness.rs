@@ -24,10 +24,14 @@ use crate::services::aws::{AuthPolicy, AwsState};
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
 use crate::services::log::{LogDelivery, LogDestination, LogService, LoggingCall};
+use crate::services::spawn::runner::{DEFAULT_SPAWN_QUEUE, SpawnMock, SpawnService};
 use crate::services::token::{DEFAULT_TOKEN_ENDPOINT, TokenError, TokensMock};
 use crate::services::topic::fixtures::TopicFaultFixture;
 use crate::services::topic::{TopicLimits, TopicsMock};
+use crate::services::valkey::cluster::{ValkeyMock, ValkeyService};
+use crate::services::web::stream::{SinkError, StreamSink, with_stream_sink};
 use crate::state::Services;
+use crate::stream::{SseEvent, Stream, StreamPart};
 
 /// A list to seed: key, elements, TTL (`None`: never expires).
 type SeededList = (Vec<u8>, Vec<Vec<u8>>, Option<Duration>);
@@ -96,6 +100,11 @@ pub struct TestHostBuilder {
     topic_faults: Vec<TopicFaultFixture>,
     token_endpoint: Option<String>,
     token_faults: Vec<(TokenError, Option<usize>)>,
+    /// Spawn functions by name: where each comes from and its own limits (`None`: the host's).
+    spawn_functions: Vec<(String, PathBuf, Option<Limits>)>,
+    spawn_queue: usize,
+    /// Valkey clusters: name and server URL.
+    valkey_clusters: Vec<(String, String)>,
     /// The first fixtures file that could not be used, reported when the host is built.
     fixture_error: Option<std::sync::Arc<FixtureError>>,
 }
@@ -129,6 +138,9 @@ impl Default for TestHostBuilder {
             topic_faults: Vec::new(),
             token_endpoint: None,
             token_faults: Vec::new(),
+            spawn_functions: Vec::new(),
+            spawn_queue: DEFAULT_SPAWN_QUEUE,
+            valkey_clusters: Vec::new(),
             fixture_error: None,
         }
     }
@@ -343,14 +355,23 @@ impl TestHostBuilder {
             build_env,
             env,
             aws,
-            cache_items,
-            cache_lists,
+            cache,
             http_routes,
+            spawn,
+            valkey,
             topics,
             tokens,
             lambda_functions,
             ..
         } = fixtures;
+        if let Some(bytes) = cache.max_total_bytes {
+            self.cache_limits.max_total_bytes = bytes;
+        }
+        if let Some(items) = cache.max_items {
+            self.cache_limits.max_items = items;
+        }
+        let cache_items = cache.items;
+        let cache_lists = cache.lists;
         for function in lambda_functions {
             self = self.lambda_function(function);
         }
@@ -394,6 +415,16 @@ impl TestHostBuilder {
         }
         for route in http_routes {
             self = self.http_route(route.into_route());
+        }
+        for (name, url) in valkey {
+            self = self.valkey(name, url);
+        }
+        if let Some(queue) = spawn.queue {
+            self = self.spawn_queue(queue);
+        }
+        for function in spawn.functions {
+            let limits = function.limits(&self.limits);
+            self = self.register_function(function.name, function.path, limits);
         }
         self
     }
@@ -447,6 +478,14 @@ impl TestHostBuilder {
     /// A [`LoadError`] saying why the component is rejected.
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
         self.check_fixtures()?;
+        let spawn = self.load_spawn_functions()?;
+        let valkey = ValkeyService::new(self.valkey_clusters.clone(), self.record_calls).map_err(
+            |message| FixtureError::Invalid {
+                origin: "TestHostBuilder".to_owned(),
+                field: "valkey".to_owned(),
+                message,
+            },
+        )?;
         let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
         let mut aws = AwsState::new(
             self.aws_policy,
@@ -463,9 +502,17 @@ impl TestHostBuilder {
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
         for (key, value, ttl) in self.cache_items {
-            match ttl {
+            let stored = match ttl {
                 Some(ttl) => cache.insert_with_ttl(key, value, ttl),
                 None => cache.insert(key, value),
+            };
+            if !stored {
+                return Err(LoadError::Fixtures(std::sync::Arc::new(FixtureError::Invalid {
+                    origin: "TestHostBuilder".to_owned(),
+                    field: "cache_entry".to_owned(),
+                    message: "a seeded item is larger than the whole cache (CacheLimits::max_total_bytes)"
+                        .to_owned(),
+                })));
             }
         }
         for (key, elements, ttl) in self.cache_lists {
@@ -503,12 +550,50 @@ impl TestHostBuilder {
             aws,
             topics,
             tokens,
+            spawn,
+            valkey,
             ..Services::default()
         };
         Ok(TestHost {
             function: Arc::new(function),
             services: Arc::new(services),
         })
+    }
+
+    /// Load the spawn functions (building crates first), each checked to export a spawn handler.
+    fn load_spawn_functions(&self) -> Result<SpawnService, LoadError> {
+        let mut functions = std::collections::HashMap::new();
+        for (name, source, limits) in &self.spawn_functions {
+            let failed = |message: String| LoadError::SpawnFunction {
+                name: name.clone(),
+                message,
+            };
+            let wasm = if source.is_dir() {
+                crate::guest_build::build_crate_once_with_env(source, &self.build_env)
+                    .map_err(|e| failed(e.to_string()))?
+            } else {
+                source.clone()
+            };
+            let bytes = std::fs::read(&wasm)
+                .map_err(|e| failed(format!("cannot read {}: {e}", wasm.display())))?;
+            let runtime = Runtime::new(limits.clone().unwrap_or_else(|| self.limits.clone()))?;
+            let function = Function::load(runtime, &bytes, self.compile_cache.as_deref())
+                .map_err(|e| failed(e.to_string()))?;
+            if !matches!(
+                function.info.handler,
+                Some(
+                    crate::runtime::policy::Handler::Spawn
+                        | crate::runtime::policy::Handler::OlderSpawn
+                )
+            ) {
+                return Err(failed(format!(
+                    "{} is not a spawn function (it exports no `guest-function-spawn`; build it with `momento_functions::spawn!`)",
+                    source.display()
+                )));
+            }
+            functions.insert(name.clone(), Arc::new(function));
+        }
+        Ok(SpawnService::new(functions, self.spawn_queue))
     }
 
     /// Fail with the first fixtures file that could not be used.
@@ -523,6 +608,54 @@ impl TestHostBuilder {
         if self.function_name.is_none() {
             self.function_name = name;
         }
+        self
+    }
+}
+
+/// Valkey.
+impl TestHostBuilder {
+    /// A Valkey cluster called `name`: a real Valkey or Redis server at `url` (`redis://host:port`), e.g. a
+    /// [`ValkeyServer`](crate::ValkeyServer) the test started. The function's
+    /// `get-managed-cluster-client(name)` commands go to it through one pooled connection, made on first
+    /// use. See [`TestHost::valkey`].
+    pub fn valkey(mut self, name: impl Into<String>, url: impl Into<String>) -> Self {
+        let name = name.into();
+        self.valkey_clusters.retain(|(n, _)| *n != name);
+        self.valkey_clusters.push((name, url.into()));
+        self
+    }
+}
+
+/// Spawn functions.
+impl TestHostBuilder {
+    /// Register a spawn function under `name`: a `.wasm` component or a function crate directory (built
+    /// when the host is built) that exports a spawn handler (`momento_functions::spawn!`). The function
+    /// spawns it with `spawn::spawn(name, payload)`; it runs after the caller returns, in a fresh
+    /// instance, with this host's limits and services. See [`TestHost::spawns`].
+    pub fn function(self, name: impl Into<String>, source: impl Into<PathBuf>) -> Self {
+        self.register_function(name.into(), source.into(), None)
+    }
+
+    /// Register a spawn function with limits of its own.
+    pub fn function_with_limits(
+        self,
+        name: impl Into<String>,
+        source: impl Into<PathBuf>,
+        limits: Limits,
+    ) -> Self {
+        self.register_function(name.into(), source.into(), Some(limits))
+    }
+
+    fn register_function(mut self, name: String, source: PathBuf, limits: Option<Limits>) -> Self {
+        self.spawn_functions.retain(|(n, _, _)| *n != name);
+        self.spawn_functions.push((name, source, limits));
+        self
+    }
+
+    /// How many spawns may wait (held by running callers, or queued) at once; past it a spawn answers
+    /// the caller `limit` (default 1,000).
+    pub fn spawn_queue(mut self, capacity: usize) -> Self {
+        self.spawn_queue = capacity.max(1);
         self
     }
 }
@@ -659,21 +792,96 @@ impl TestHost {
     /// # Errors
     /// An [`InvokeError`] when the invocation itself fails (trap, timeout, limits). Error *responses* of
     /// the function (4xx/5xx) are `Ok` responses.
+    ///
+    /// A streamed response (`web-function-stream`) is kept whole, with each frame's arrival time: see
+    /// [`Response::stream`].
     pub fn invoke(&self, request: Request) -> Result<Response, InvokeError> {
         let request = request.into_invocation()?;
-        let outcome = self.invoke_outcome(request);
-        let response = outcome.result?;
-        Ok(Response {
-            status: response.status,
-            headers: response.headers,
-            body: response.body.to_vec(),
-            logs: outcome.logs,
-            logs_dropped: outcome.logs_dropped,
-            warnings: outcome.warnings,
-            invocation_id: outcome.invocation_id,
-            elapsed: outcome.elapsed,
-            bytes_to_guest: outcome.bytes_to_guest,
-        })
+        Response::from_outcome(self.invoke_outcome(request))
+    }
+
+    /// Invoke the function once, handing `on_stream` the start and each frame of a streamed response the
+    /// moment the function sends it (as `serve` forwards them to its client). The [`Response`] returned
+    /// then has the status and headers but not the frames (its body is empty). A function that does not
+    /// stream never calls `on_stream`; its response is complete as with [`invoke`](Self::invoke).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use momento_functions_test_host::{Request, StreamPart, TestHost};
+    ///
+    /// let host = TestHost::for_crate("examples/sse-relay")?;
+    /// host.invoke_streaming(Request::get("/"), |part| {
+    ///     if let StreamPart::Data(bytes) = part {
+    ///         print!("{}", String::from_utf8_lossy(bytes));
+    ///     }
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`invoke`](Self::invoke); an error after the stream started ends it where it was.
+    pub fn invoke_streaming(
+        &self,
+        request: Request,
+        on_stream: impl FnMut(StreamPart<'_>),
+    ) -> Result<Response, InvokeError> {
+        /// Parts cross from the invocation's thread to the caller's, where `on_stream` runs.
+        enum Part {
+            Start(u16, Vec<(String, String)>),
+            Data(Bytes),
+        }
+        struct ToCaller(std::sync::mpsc::Sender<Part>);
+        impl StreamSink for ToCaller {
+            fn start(
+                &self,
+                status: u16,
+                headers: &[(String, String)],
+                _deadline: Option<std::time::Instant>,
+            ) -> Result<(), SinkError> {
+                self.0
+                    .send(Part::Start(status, headers.to_vec()))
+                    .map_err(|_| SinkError::Gone)
+            }
+            fn data(
+                &self,
+                bytes: Bytes,
+                _deadline: Option<std::time::Instant>,
+            ) -> Result<(), SinkError> {
+                self.0.send(Part::Data(bytes)).map_err(|_| SinkError::Gone)
+            }
+        }
+        let mut on_stream = on_stream;
+        let request = request.into_invocation()?;
+        // The invocation runs on a thread of its own (with the stack a guest needs), so that `on_stream`
+        // may borrow from the caller and still see each part the moment it is sent.
+        let stack = self.limits().thread_stack_bytes();
+        let (parts, received) = std::sync::mpsc::channel();
+        let outcome = std::thread::scope(|scope| {
+            let invocation = std::thread::Builder::new()
+                .name("momento-invoke".into())
+                .stack_size(stack)
+                .spawn_scoped(scope, move || {
+                    let sink: std::rc::Rc<dyn StreamSink> = std::rc::Rc::new(ToCaller(parts));
+                    with_stream_sink(sink, || self.invoke_outcome(request))
+                })
+                .map_err(|e| InvokeError::Internal {
+                    message: format!("cannot start the invocation's thread: {e}"),
+                })?;
+            for part in received {
+                match part {
+                    Part::Start(status, headers) => on_stream(StreamPart::Start {
+                        status,
+                        headers: &headers,
+                    }),
+                    Part::Data(bytes) => on_stream(StreamPart::Data(&bytes)),
+                }
+            }
+            invocation.join().map_err(|_| InvokeError::Internal {
+                message: "the invocation's thread panicked".to_owned(),
+            })
+        })?;
+        Response::from_outcome(outcome)
     }
 
     /// Invoke with a request in the runtime's own type (the server's path: no conversion), keeping the
@@ -688,6 +896,16 @@ impl TestHost {
                 .extend(outcome.logs.iter().cloned());
         }
         outcome
+    }
+
+    /// The Valkey clusters: the commands sent, and faults.
+    pub fn valkey(&self) -> ValkeyMock {
+        ValkeyMock::new(Arc::clone(&self.services))
+    }
+
+    /// The spawn functions: records of what was spawned, waiting for spawned work, faults.
+    pub fn spawns(&self) -> SpawnMock {
+        SpawnMock::new(&self.services.spawn)
     }
 
     /// Every log record of every invocation so far (when log history is kept).
@@ -1077,6 +1295,7 @@ impl Request {
             headers: self.headers,
             body: Bytes::from(self.body),
             token_metadata: self.token_metadata,
+            spawn_depth: 0,
         })
     }
 }
@@ -1087,6 +1306,7 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    stream: Option<Stream>,
     logs: Vec<LogRecord>,
     logs_dropped: usize,
     warnings: Vec<InvokeError>,
@@ -1096,6 +1316,35 @@ pub struct Response {
 }
 
 impl Response {
+    fn from_outcome(outcome: Outcome) -> Result<Response, InvokeError> {
+        let response = outcome.result?;
+        Ok(Response {
+            status: response.status,
+            headers: response.headers,
+            body: response.body.to_vec(),
+            stream: response.stream,
+            logs: outcome.logs,
+            logs_dropped: outcome.logs_dropped,
+            warnings: outcome.warnings,
+            invocation_id: outcome.invocation_id,
+            elapsed: outcome.elapsed,
+            bytes_to_guest: outcome.bytes_to_guest,
+        })
+    }
+
+    /// The frames and events of a streamed response (the function called `send-sse` or
+    /// `send-response-start`), with their arrival times; `None` when it answered at once. The status
+    /// and headers are the stream's (200 and `text/event-stream` for events), and [`body`](Self::body)
+    /// is all frames together.
+    pub fn stream(&self) -> Option<&Stream> {
+        self.stream.as_ref()
+    }
+
+    /// The server-sent events of a streamed response (empty for one that is not an event stream).
+    pub fn events(&self) -> Vec<SseEvent> {
+        self.stream.as_ref().map(Stream::events).unwrap_or_default()
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status

@@ -33,6 +33,7 @@ mod runtime;
 pub mod server;
 mod services;
 mod state;
+pub mod stream;
 
 pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
@@ -53,6 +54,9 @@ pub use services::http::{
     RealHttpConfig, UnmetExpectations,
 };
 pub use services::log::{LineKind, LogConfiguration, LogDelivery, LogDestination, LoggingCall};
+pub use services::spawn::runner::{
+    DEFAULT_SPAWN_QUEUE, MAX_SPAWN_DEPTH, SpawnFault, SpawnMock, SpawnRecord, SpawnResult,
+};
 pub use services::token::{
     CacheRole, CacheScope, DEFAULT_TOKEN_ENDPOINT, FunctionRole, IssuedToken, KeyScope,
     MAX_TOKEN_ID_BYTES, MAX_TOKEN_VALIDITY, NameScope, TokenCall, TokenError, TokenPermission,
@@ -62,6 +66,9 @@ pub use services::topic::{
     MessageOrigin, TopicCall, TopicError, TopicLimits, TopicMessage, TopicSubscription, TopicValue,
     TopicsMock,
 };
+pub use services::valkey::cluster::{ValkeyCall, ValkeyFault, ValkeyMock, ValkeyReply};
+pub use services::valkey::server::ValkeyServer;
+pub use stream::{Frame, SseEvent, Stream, StreamKind, StreamPart};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.
 #[doc(hidden)]

@@ -60,6 +60,10 @@ pub(crate) struct Services {
     pub(crate) topics: crate::services::topic::TopicsMock,
     /// `momento:token` (both generations): issued tokens, faults and the call log.
     pub(crate) tokens: crate::services::token::TokensMock,
+    /// Spawn functions by name, and the queue that runs what functions spawn.
+    pub(crate) spawn: crate::services::spawn::runner::SpawnService,
+    /// Valkey clusters by name: real servers, one pooled connection each.
+    pub(crate) valkey: crate::services::valkey::cluster::ValkeyService,
 }
 
 /// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as
@@ -222,6 +226,12 @@ pub(crate) struct InvocationState {
     pub(crate) stderr: Option<MemoryOutputPipe>,
     /// Where `configure-logging` sends the invocation's log lines.
     pub(crate) log_routing: crate::services::log::Routing,
+    /// A response the function streams (`web-function-stream`).
+    pub(crate) stream: crate::services::web::stream::StreamState,
+    /// How many spawns led to this invocation (0: invoked directly).
+    pub(crate) spawn_depth: u32,
+    /// Spawns it made, queued when it returns.
+    pub(crate) spawns: Vec<crate::services::spawn::runner::PendingSpawn>,
 }
 
 impl InvocationState {
@@ -373,6 +383,9 @@ impl HostState {
                 stdout: None,
                 stderr: None,
                 log_routing: crate::services::log::Routing::default(),
+                stream: crate::services::web::stream::StreamState::new(limits.response_bytes),
+                spawn_depth: 0,
+                spawns: Vec::new(),
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,

@@ -10,8 +10,8 @@ use std::time::Duration;
 use momento_functions_test_host::aws::{AwsService, S3Bucket};
 use momento_functions_test_host::{
     CacheOp, CacheScope, Handler, HttpRoute, KeyScope, Level, LogDestination, LogSource,
-    MessageOrigin, MockResponse, NameScope, Request, TestHost, TestHostBuilder, TokenPermission,
-    TopicRole, TopicValue,
+    MessageOrigin, MockResponse, NameScope, Request, SpawnResult, StreamKind, TestHost,
+    TestHostBuilder, TokenPermission, TopicRole, TopicValue, ValkeyServer,
 };
 use serde_json::{Value, json};
 
@@ -41,6 +41,14 @@ fn web() -> TestHost {
                 .http_route(
                     HttpRoute::get("https://upstream.example/data")
                         .respond(MockResponse::new(203).body("from upstream")),
+                )
+                .http_route(
+                    HttpRoute::get("https://upstream.example/events").respond(
+                        MockResponse::new(200)
+                            .header("content-type", "text/event-stream")
+                            // `\n` line ends: the published client splits on nothing else.
+                            .body(": hi\nevent: a\ndata: 1\n\ndata: 2\ndata: 3\n\n"),
+                    ),
                 ),
         )
     })
@@ -470,6 +478,146 @@ fn a_spawn_function_runs_and_reports_its_result() {
         (500, Some("failed-note"))
     );
     assert_eq!(failed.text().ok(), Some("empty payload"));
+}
+
+#[test]
+fn the_older_sdk_spawns_a_published_spawn_function_by_name() {
+    let host = guest(
+        PUBLISHED,
+        "older-echo",
+        TestHost::builder().function("remember", format!("{PUBLISHED}/spawn")),
+    );
+    let response = host
+        .invoke(Request::post("/spawn").body("for later"))
+        .expect("invoke");
+    assert_eq!(
+        (response.status(), response.text().ok()),
+        (202, Some("spawned"))
+    );
+    let spawns = host.spawns().wait();
+    assert_eq!(spawns.len(), 1);
+    assert_eq!(spawns[0].name, "remember");
+    assert_eq!(spawns[0].payload, b"for later");
+    assert_eq!(spawns[0].result, Ok(SpawnResult::Ok { note: None }));
+    assert_eq!(
+        host.cache().get_string("spawned").as_deref(),
+        Some("for later")
+    );
+    // An empty payload: the spawn function fails with its note; the caller had answered already.
+    let response = host.invoke(Request::post("/spawn")).expect("invoke");
+    assert_eq!(response.status(), 202);
+    let spawns = host.spawns().wait();
+    assert_eq!(
+        spawns[1].result,
+        Ok(SpawnResult::Failed {
+            note: Some("empty payload".to_owned())
+        })
+    );
+    // An unknown name is the published SDK's `FunctionNotFound`.
+    let unknown = guest(PUBLISHED, "older-echo", TestHost::builder());
+    let (status, body) = text(&unknown, Request::post("/spawn").body("x"));
+    assert_eq!(status, 500);
+    assert!(body.contains("FunctionNotFound"), "{body}");
+}
+
+#[test]
+fn sse_from_the_published_sdk_streams_events_as_momento_documents() {
+    let host = web();
+    let response = host.invoke(Request::get("/sse")).expect("invoke");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.header("content-type"), Some("text/event-stream"));
+    assert_eq!(response.header("cache-control"), Some("no-cache"));
+    assert_eq!(response.header("connection"), Some("keep-alive"));
+    // The headers the handler returned after streaming are dropped.
+    assert_eq!(response.header("x-dropped"), None);
+    assert_eq!(
+        response.text().unwrap(),
+        "event: hello\n\nid: 2\ndata: line one\ndata: line two\n\ndata: three\n\n"
+    );
+    let stream = response.stream().expect("a streamed response");
+    assert_eq!(stream.kind(), StreamKind::Sse);
+    assert_eq!(stream.frames().len(), 3);
+    let events = response.events();
+    assert_eq!(events[0].event(), Some("hello"));
+    assert_eq!(events[0].data(), None);
+    assert_eq!(events[1].id(), Some("2"));
+    assert_eq!(events[1].data(), Some("line one\nline two"));
+    assert!(events[0].at() <= events[2].at());
+
+    // A non-2xx status returned after events ends the stream with the host's `http-error` event.
+    let failed = host
+        .invoke(Request::get("/sse").query("fail=503"))
+        .expect("invoke");
+    assert_eq!(
+        failed.status(),
+        200,
+        "the head went out with the first event"
+    );
+    let events = failed.events();
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[3].event(), Some("http-error"));
+    assert_eq!(events[3].data(), Some("HTTP 503: it failed"));
+}
+
+#[test]
+fn the_published_sse_client_relays_a_mocked_upstream() {
+    let response = web()
+        .invoke(Request::get("/sse-relay").query("url=https://upstream.example/events"))
+        .expect("invoke");
+    let events: Vec<(Option<String>, Option<String>)> = response
+        .events()
+        .iter()
+        .map(|e| (e.event().map(str::to_owned), e.data().map(str::to_owned)))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (Some("a".to_owned()), Some("1".to_owned())),
+            (None, Some("2\n3".to_owned())),
+        ]
+    );
+}
+
+#[test]
+fn a_raw_stream_from_the_published_sdk_keeps_its_status_and_headers() {
+    let response = web().invoke(Request::get("/raw")).expect("invoke");
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.header("x-stream"), Some("raw"));
+    assert_eq!(response.text().unwrap(), "one two three");
+    let stream = response.stream().expect("a streamed response");
+    assert_eq!(stream.kind(), StreamKind::Raw);
+    let frames: Vec<&[u8]> = stream.frames().iter().map(|f| f.bytes()).collect();
+    assert_eq!(frames, [&b"one "[..], b"two ", b"three"]);
+    assert_eq!(stream.bytes_sent(), 13);
+}
+
+#[test]
+fn the_published_valkey_client_talks_to_a_real_server() {
+    let server = ValkeyServer::start()
+        .expect("valkey-server or redis-server (apt-get install redis-server)");
+    let host = guest(
+        PUBLISHED,
+        "valkey",
+        TestHost::builder().valkey("sessions", server.url()),
+    );
+    let send = |line: &str| text(&host, Request::post("/sessions").body(line.to_owned()));
+    assert_eq!(send("SET user ada"), (200, "ok".to_owned()));
+    assert_eq!(send("GET user"), (200, "data ada".to_owned()));
+    assert_eq!(send("GET nobody"), (200, "nil".to_owned()));
+    assert_eq!(send("INCR visits"), (200, "int 1".to_owned()));
+    assert_eq!(send("PING"), (200, "simple PONG".to_owned()));
+    assert_eq!(send("RPUSH l a b"), (200, "int 2".to_owned()));
+    assert_eq!(
+        send("LRANGE l 0 -1"),
+        (200, "bulk [\ndata a\ndata b\n]".to_owned())
+    );
+    let (status, body) = send("INCR user");
+    assert_eq!(status, 200);
+    assert!(body.starts_with("error ERR "), "{body}");
+    // A cluster the host does not know: the published client's `ValkeyError::Other` with our message.
+    let (status, body) = text(&host, Request::post("/other").body("PING"));
+    assert_eq!(status, 502);
+    assert!(body.contains("no Valkey cluster named `other`"), "{body}");
 }
 
 // ---- topics, tokens, lists, log destinations and Lambda (issue 11) -------------------------------------

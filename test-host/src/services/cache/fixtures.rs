@@ -1,4 +1,4 @@
-//! The cache's fixtures section: `[[cache.items]]` and `[[cache.lists]]`, parsed and validated.
+//! The cache's fixtures section: `[cache]`, `[[cache.items]]` and `[[cache.lists]]`, parsed and validated.
 
 use std::time::Duration;
 
@@ -10,6 +10,10 @@ use crate::fixtures::{Check, FixtureError};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCache {
+    /// `CacheLimits::max_total_bytes`: a number or a size such as `"64 MiB"`.
+    max_total_bytes: Option<crate::limits::Size>,
+    /// `CacheLimits::max_items`.
+    max_items: Option<usize>,
     #[serde(default)]
     items: Vec<RawCacheItem>,
     #[serde(default)]
@@ -52,13 +56,22 @@ pub(crate) struct CacheListFixture {
     pub(crate) ttl: Option<Duration>,
 }
 
+/// The cache section, validated: its size bounds (when given), its items and its lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CacheFixtures {
+    pub(crate) max_total_bytes: Option<usize>,
+    pub(crate) max_items: Option<usize>,
+    pub(crate) items: Vec<CacheItemFixture>,
+    pub(crate) lists: Vec<CacheListFixture>,
+}
+
 /// Validate `[[cache.lists]]`.
-pub(crate) fn validate_lists(
+fn validate_lists(
     check: &Check<'_>,
-    raw: &mut RawCache,
+    raw: Vec<RawCacheList>,
 ) -> Result<Vec<CacheListFixture>, FixtureError> {
     let mut out = Vec::new();
-    for (i, raw) in std::mem::take(&mut raw.lists).into_iter().enumerate() {
+    for (i, raw) in raw.into_iter().enumerate() {
         let field = format!("cache.lists[{i}]");
         if raw.key.is_empty() {
             return Err(check.invalid(format!("{field}.key"), "must not be empty"));
@@ -108,11 +121,19 @@ pub(crate) fn validate_lists(
     Ok(out)
 }
 
-/// Validate `[[cache.items]]`.
-pub(crate) fn validate(
-    check: &Check<'_>,
-    raw: RawCache,
-) -> Result<Vec<CacheItemFixture>, FixtureError> {
+/// Validate `[cache]`, `[[cache.items]]` and `[[cache.lists]]`.
+pub(crate) fn validate(check: &Check<'_>, raw: RawCache) -> Result<CacheFixtures, FixtureError> {
+    let max_total_bytes = match &raw.max_total_bytes {
+        Some(size) => Some(
+            size.bytes("max_total_bytes")
+                .map_err(|e| check.invalid("cache.max_total_bytes", e))?,
+        ),
+        None => None,
+    };
+    if max_total_bytes == Some(0) || raw.max_items == Some(0) {
+        return Err(check.invalid("cache", "max_total_bytes and max_items must be at least 1"));
+    }
+    let lists = validate_lists(check, raw.lists)?;
     let mut out = Vec::new();
     for (i, raw) in raw.items.into_iter().enumerate() {
         let field = format!("cache.items[{i}]");
@@ -139,5 +160,10 @@ pub(crate) fn validate(
         });
     }
 
-    Ok(out)
+    Ok(CacheFixtures {
+        max_total_bytes,
+        max_items: raw.max_items,
+        items: out,
+        lists,
+    })
 }

@@ -126,17 +126,23 @@ fn bytes(list: &VecDeque<Vec<u8>>) -> usize {
     list.iter().map(Vec::len).sum()
 }
 
-/// Is the list over the test host's bounds?
-fn check_size(list: &VecDeque<Vec<u8>>) -> Result<(), CacheError> {
-    if list.len() > MAX_LIST_ELEMENTS {
+/// Would a list of `len` elements and `size` bytes under `key` be over the bounds (the test host's, and
+/// the whole cache's size)?
+fn check_size(key: &[u8], len: usize, size: usize, limits: &CacheLimits) -> Result<(), CacheError> {
+    if len > MAX_LIST_ELEMENTS {
         return Err(CacheError::LimitExceeded(format!(
-            "the list would have {} elements, over the {MAX_LIST_ELEMENTS}-element limit",
-            list.len()
+            "the list would have {len} elements, over the {MAX_LIST_ELEMENTS}-element limit"
         )));
     }
-    let size = bytes(list);
     if size > MAX_LIST_BYTES {
         return Err(too_long("the list would be", size, MAX_LIST_BYTES));
+    }
+    let item = key.len() + size;
+    if item > limits.max_total_bytes {
+        return Err(CacheError::LimitExceeded(format!(
+            "the list would be {item} bytes, more than the whole cache holds ({} bytes)",
+            limits.max_total_bytes
+        )));
     }
     Ok(())
 }
@@ -155,6 +161,7 @@ fn list_of<'a>(
         Some(Item {
             value: Stored::List(list),
             expires_at,
+            ..
         }) => Ok(Some((list, expires_at))),
         Some(Item {
             value: Stored::Scalar(_),
@@ -169,7 +176,11 @@ enum End {
 }
 
 /// Add `values` at one end (keeping their order), cap the length from the other end, and store the
-/// result (or change nothing if it is over the bounds).
+/// result (or change nothing if it would be over the bounds).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call per list write, all of it needed"
+)]
 fn add(
     store: &mut Store,
     key: &[u8],
@@ -178,6 +189,7 @@ fn add(
     values: &[Vec<u8>],
     ttl: super::types::ListTtl,
     truncate_to: Option<u32>,
+    limits: &CacheLimits,
 ) -> Result<CacheOutcome, CacheError> {
     let existing = list_of(store, key, now)?;
     if values.is_empty() {
@@ -185,50 +197,96 @@ fn add(
             existing.map_or(0, |(list, _)| length(list)),
         ));
     }
-    let (mut list, kept_expiry) = match existing {
-        Some((list, expires_at)) => (list.clone(), Some(*expires_at)),
-        None => (VecDeque::new(), None),
+    // The outcome first, without changing anything: length and bytes after adding and capping.
+    let empty = VecDeque::new();
+    let (old, kept_expiry) = match &existing {
+        Some((list, expires_at)) => (&**list, Some(**expires_at)),
+        None => (&empty, None),
+    };
+    let total = old.len() + values.len();
+    // A cap of zero means none (the published contract's "non-zero").
+    let keep = match truncate_to.filter(|&cap| cap > 0) {
+        Some(cap) => total.min(cap as usize),
+        None => total,
+    };
+    let dropped: usize = match end {
+        End::Back => old
+            .iter()
+            .chain(values)
+            .take(total - keep)
+            .map(Vec::len)
+            .sum(),
+        End::Front => old
+            .iter()
+            .rev()
+            .chain(values.iter().rev())
+            .take(total - keep)
+            .map(Vec::len)
+            .sum(),
+    };
+    let added: usize = values.iter().map(Vec::len).sum();
+    check_size(key, keep, bytes(old) + added - dropped, limits)?;
+
+    let mut list = match store.remove(key) {
+        Some(Item {
+            value: Stored::List(list),
+            ..
+        }) => list,
+        _ => VecDeque::new(),
     };
     match end {
         End::Front => {
             for value in values.iter().rev() {
                 list.push_front(value.clone());
             }
+            list.truncate(keep);
         }
-        End::Back => list.extend(values.iter().cloned()),
-    }
-    // A cap of zero means none (the published contract's "non-zero").
-    if let Some(cap) = truncate_to.filter(|&cap| cap > 0) {
-        let cap = cap as usize;
-        while list.len() > cap {
-            match end {
-                End::Front => list.pop_back(),
-                End::Back => list.pop_front(),
-            };
+        End::Back => {
+            list.extend(values.iter().cloned());
+            list.drain(..list.len() - keep);
         }
     }
-    check_size(&list)?;
     let expires_at = match kept_expiry {
         Some(expires_at) if !ttl.refresh => expires_at,
         _ => Some(now.saturating_add(ttl.ttl)),
     };
     let answer = CacheOutcome::ListLength(length(&list));
-    store.items.insert(
-        key.to_vec(),
-        Item {
-            value: Stored::List(list),
-            expires_at,
-        },
-    );
+    store.put(key, Stored::List(list), expires_at, limits)?;
     store.wrote(now);
     Ok(answer)
 }
 
-/// After an operation that removes elements: delete the item when its list is empty.
-fn settle(store: &mut Store, key: &[u8], remaining: usize) {
-    if remaining == 0 {
-        store.items.remove(key);
+/// A list taken out of the store, with its expiry.
+type Taken = (VecDeque<Vec<u8>>, Option<Duration>);
+
+/// Take the list under `key` out of the store (to change it and put it back with [`put_back`]).
+fn take_list(store: &mut Store, key: &[u8], now: Duration) -> Result<Option<Taken>, CacheError> {
+    if list_of(store, key, now)?.is_none() {
+        return Ok(None);
     }
+    Ok(match store.remove(key) {
+        Some(Item {
+            value: Stored::List(list),
+            expires_at,
+            ..
+        }) => Some((list, expires_at)),
+        _ => None,
+    })
+}
+
+/// Put a list taken with [`take_list`] back, unless it is empty (a list without elements is gone).
+fn put_back(
+    store: &mut Store,
+    key: &[u8],
+    list: VecDeque<Vec<u8>>,
+    expires_at: Option<Duration>,
+    limits: &CacheLimits,
+) -> Result<(), CacheError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    // Never larger than it was: it fits.
+    store.put(key, Stored::List(list), expires_at, limits)
 }
 
 /// Run one list operation on the store (after validation and faults).
@@ -237,6 +295,7 @@ pub(super) fn apply(
     key: &[u8],
     op: &CacheOp,
     now: Duration,
+    limits: &CacheLimits,
 ) -> Result<CacheOutcome, CacheError> {
     match op {
         CacheOp::ListPushFront {
@@ -251,6 +310,7 @@ pub(super) fn apply(
             std::slice::from_ref(value),
             *ttl,
             *truncate_to,
+            limits,
         ),
         CacheOp::ListPushBack {
             value,
@@ -264,19 +324,38 @@ pub(super) fn apply(
             std::slice::from_ref(value),
             *ttl,
             *truncate_to,
+            limits,
         ),
         CacheOp::ListConcatenateFront {
             values,
             ttl,
             truncate_to,
-        } => add(store, key, now, End::Front, values, *ttl, *truncate_to),
+        } => add(
+            store,
+            key,
+            now,
+            End::Front,
+            values,
+            *ttl,
+            *truncate_to,
+            limits,
+        ),
         CacheOp::ListConcatenateBack {
             values,
             ttl,
             truncate_to,
-        } => add(store, key, now, End::Back, values, *ttl, *truncate_to),
+        } => add(
+            store,
+            key,
+            now,
+            End::Back,
+            values,
+            *ttl,
+            *truncate_to,
+            limits,
+        ),
         CacheOp::ListPopFront | CacheOp::ListPopBack => {
-            let Some((list, _)) = list_of(store, key, now)? else {
+            let Some((mut list, expires_at)) = take_list(store, key, now)? else {
                 return Ok(CacheOutcome::Miss);
             };
             let value = if matches!(op, CacheOp::ListPopFront) {
@@ -284,16 +363,15 @@ pub(super) fn apply(
             } else {
                 list.pop_back()
             };
-            let remaining = list.len();
-            let list_length = length(list);
-            settle(store, key, remaining);
+            let list_length = length(&list);
+            put_back(store, key, list, expires_at, limits)?;
             Ok(match value {
                 Some(value) => CacheOutcome::Popped { value, list_length },
                 None => CacheOutcome::Miss,
             })
         }
         CacheOp::ListErase { range } => {
-            let Some((list, _)) = list_of(store, key, now)? else {
+            let Some((mut list, expires_at)) = take_list(store, key, now)? else {
                 return Ok(CacheOutcome::Miss);
             };
             match range {
@@ -314,45 +392,46 @@ pub(super) fn apply(
                     });
                 }
             }
-            let remaining = list.len();
-            let answer = CacheOutcome::ListLength(length(list));
-            settle(store, key, remaining);
+            let answer = CacheOutcome::ListLength(length(&list));
+            put_back(store, key, list, expires_at, limits)?;
             Ok(answer)
         }
         CacheOp::ListRemove { value } => {
-            let Some((list, _)) = list_of(store, key, now)? else {
+            let Some((mut list, expires_at)) = take_list(store, key, now)? else {
                 return Ok(CacheOutcome::Miss);
             };
             list.retain(|element| element != value);
-            let remaining = list.len();
-            let answer = CacheOutcome::ListLength(length(list));
-            settle(store, key, remaining);
+            let answer = CacheOutcome::ListLength(length(&list));
+            put_back(store, key, list, expires_at, limits)?;
             Ok(answer)
         }
         CacheOp::ListFetch { start, end } => {
+            store.touch(key);
             let Some((list, _)) = list_of(store, key, now)? else {
                 return Ok(CacheOutcome::Miss);
             };
             let range = resolve(list.len(), *start, *end);
             Ok(CacheOutcome::Fetched(list.range(range).cloned().collect()))
         }
-        CacheOp::ListLength => Ok(match list_of(store, key, now)? {
-            Some((list, _)) => CacheOutcome::ListLength(length(list)),
-            None => CacheOutcome::Miss,
-        }),
+        CacheOp::ListLength => {
+            store.touch(key);
+            Ok(match list_of(store, key, now)? {
+                Some((list, _)) => CacheOutcome::ListLength(length(list)),
+                None => CacheOutcome::Miss,
+            })
+        }
         CacheOp::ListRetain { start, end, ttl } => {
-            let Some((list, expires_at)) = list_of(store, key, now)? else {
+            let Some((mut list, mut expires_at)) = take_list(store, key, now)? else {
                 return Ok(CacheOutcome::Miss);
             };
             if ttl.refresh {
-                *expires_at = Some(now.saturating_add(ttl.ttl));
+                expires_at = Some(now.saturating_add(ttl.ttl));
             }
             let range = resolve(list.len(), *start, *end);
             list.truncate(range.end);
             list.drain(..range.start);
-            let remaining = list.len();
-            let answer = CacheOutcome::ListLength(length(list));
-            settle(store, key, remaining);
+            let answer = CacheOutcome::ListLength(length(&list));
+            put_back(store, key, list, expires_at, limits)?;
             store.wrote(now);
             Ok(answer)
         }
@@ -766,6 +845,43 @@ mod tests {
             run(&cache, "l", too_many),
             Err(CacheError::LimitExceeded(_))
         ));
+    }
+
+    #[test]
+    fn lists_count_against_the_cache_size_and_are_evicted_like_values() {
+        let limits = CacheLimits::default().with_max_total_bytes(100);
+        let cache = CacheMock::new(Clock::manual(UNIX_EPOCH), limits, true);
+        cache.insert("old", "0123456789"); // 13 bytes
+        let values = vec![vec![b'x'; 20]; 3];
+        let op = CacheOp::ListConcatenateBack {
+            values,
+            ttl: ttl(60, true),
+            truncate_to: None,
+        };
+        assert_eq!(run(&cache, "l", op), len(3));
+        assert_eq!(cache.total_bytes(), 13 + 61);
+        // Another 30 bytes do not fit beside both: the least recently used item (the value) goes.
+        assert_eq!(run(&cache, "l", push_back(&"y".repeat(30), None)), len(4));
+        assert!(!cache.contains_key("old"));
+        assert_eq!(cache.evictions(), 1);
+        assert_eq!(cache.total_bytes(), 1 + 90);
+        run(&cache, "l", CacheOp::ListPopFront).unwrap();
+        assert_eq!(cache.total_bytes(), 1 + 70);
+        // A list larger than the whole cache is refused and leaves the list as it was.
+        assert!(matches!(
+            run(&cache, "l", push_back(&"z".repeat(40), None)),
+            Err(CacheError::LimitExceeded(m)) if m.contains("more than the whole cache holds")
+        ));
+        assert_eq!(cache.list("l").map(|l| l.len()), Some(3));
+        run(
+            &cache,
+            "l",
+            CacheOp::ListErase {
+                range: ListErase::All,
+            },
+        )
+        .unwrap();
+        assert_eq!(cache.total_bytes(), 0);
     }
 
     #[test]

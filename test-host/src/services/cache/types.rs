@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-/// Limits the mock cache enforces, with Momento-like defaults: key ≤ 64 KiB, value ≤ 1 MiB, TTL ≤ 24 h.
+/// Limits the mock cache enforces, with Momento-like defaults: key ≤ 64 KiB, value ≤ 1 MiB, TTL ≤ 24 h; and
+/// the size of the whole cache (256 MiB of keys and values, a million items), past which the least recently
+/// used items are evicted, as a full Momento cache evicts.
 ///
 /// ```
 /// use std::time::Duration;
@@ -23,6 +25,11 @@ pub struct CacheLimits {
     pub max_value_bytes: usize,
     /// Longest TTL (default 24 hours). Longer: `limit-exceeded`.
     pub max_ttl: Duration,
+    /// Bytes of keys and values the whole cache holds (default 256 MiB). A write that would go over evicts
+    /// the least recently used items first; an item larger than this is `limit-exceeded`.
+    pub max_total_bytes: usize,
+    /// Items the whole cache holds (default 1,000,000); past it, the least recently used are evicted.
+    pub max_items: usize,
 }
 
 impl Default for CacheLimits {
@@ -31,6 +38,8 @@ impl Default for CacheLimits {
             max_key_bytes: 64 << 10,
             max_value_bytes: 1 << 20,
             max_ttl: Duration::from_secs(24 * 60 * 60),
+            max_total_bytes: 256 << 20,
+            max_items: 1_000_000,
         }
     }
 }
@@ -51,6 +60,18 @@ impl CacheLimits {
     /// Set the longest TTL.
     pub fn with_max_ttl(mut self, ttl: Duration) -> Self {
         self.max_ttl = ttl;
+        self
+    }
+
+    /// Set the bytes the whole cache holds before it evicts.
+    pub fn with_max_total_bytes(mut self, bytes: usize) -> Self {
+        self.max_total_bytes = bytes;
+        self
+    }
+
+    /// Set the number of items the whole cache holds before it evicts.
+    pub fn with_max_items(mut self, items: usize) -> Self {
+        self.max_items = items.max(1);
         self
     }
 }

@@ -8,22 +8,25 @@
 //! number. Comments (`: ...`) open the stream, keep it alive every 15 seconds, and report messages the
 //! stream missed because its client read too slowly. The stream ends when the server shuts down.
 
-use std::convert::Infallible;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use hyper::body::{Body, Frame, SizeHint};
-use hyper::header::HeaderValue;
-use hyper::{Response, StatusCode};
+use hyper::{Method, StatusCode};
 use tokio::sync::{mpsc, watch};
 
 use super::{TopicMessage, TopicValue, TopicsMock};
 
 /// The reserved prefix of topic streams.
 pub(crate) const PREFIX: &str = "/_momento/topics/";
+
+/// The headers of a topic stream: an event stream, not cached, readable by a page from anywhere (e.g. a
+/// local file).
+pub(crate) const HEADERS: [(&str, &str); 3] = [
+    ("content-type", "text/event-stream"),
+    ("cache-control", "no-cache"),
+    ("access-control-allow-origin", "*"),
+];
 
 /// How often an idle stream sends a comment, so that proxies and browsers keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -59,68 +62,48 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The body of a topic stream (or of its error answers): frames sent by the stream's task.
-pub(crate) struct EventBody {
-    frames: mpsc::Receiver<Bytes>,
+/// What a request for a reserved topic path gets.
+#[derive(Debug)]
+pub(crate) enum TopicAnswer<M> {
+    /// 200 with [`HEADERS`]: the frames of the stream, each a message `M` made from its bytes.
+    Stream(mpsc::Receiver<M>),
+    /// An error status with a text body (405 also needs `Allow: GET`).
+    Refused {
+        /// The status.
+        status: StatusCode,
+        /// Why.
+        text: String,
+    },
 }
 
-impl Body for EventBody {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        self.frames
-            .poll_recv(cx)
-            .map(|frame| frame.map(|bytes| Ok(Frame::data(bytes))))
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
-    }
-}
-
-/// A short fixed answer (an error) as an [`EventBody`].
-fn fixed(status: StatusCode, text: String) -> Response<EventBody> {
-    let (tx, frames) = mpsc::channel(1);
-    let _ = tx.try_send(Bytes::from(text));
-    let mut response = Response::new(EventBody { frames });
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
-}
-
-/// Answer a request for a reserved topic path: a stream for `GET` of a valid name, else an error.
-/// Must be called inside a tokio runtime (the stream's task is spawned on it).
-pub(crate) fn answer(
-    method: &hyper::Method,
+/// Answer a request for a reserved topic path: a stream for `GET` of a valid name, else an error. Must be
+/// called inside a tokio runtime (the stream's task is spawned on it); the stream ends when `shutdown`
+/// turns true or the receiver is dropped (the client left).
+pub(crate) fn answer<M: From<Bytes> + Send + 'static>(
+    method: &Method,
     topic: Result<String, String>,
     topics: &TopicsMock,
     shutdown: watch::Receiver<bool>,
-) -> Response<EventBody> {
-    if method != hyper::Method::GET {
-        let mut response = fixed(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("{PREFIX}{{topic}} is reserved for topic streams: only GET\n"),
-        );
-        response
-            .headers_mut()
-            .insert(hyper::header::ALLOW, HeaderValue::from_static("GET"));
-        return response;
+) -> TopicAnswer<M> {
+    if method != Method::GET {
+        return TopicAnswer::Refused {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            text: format!("{PREFIX}{{topic}} is reserved for topic streams: only GET\n"),
+        };
     }
     let name = match topic {
         Ok(name) => name,
-        Err(why) => return fixed(StatusCode::BAD_REQUEST, format!("{why}\n")),
+        Err(why) => {
+            return TopicAnswer::Refused {
+                status: StatusCode::BAD_REQUEST,
+                text: format!("{why}\n"),
+            };
+        }
     };
     let subscription = topics.subscribe(name.clone());
-    let (tx, frames) = mpsc::channel(CHANNEL_EVENTS);
+    let (tx, frames) = mpsc::channel::<M>(CHANNEL_EVENTS);
     let opening = format!(": subscribed to topic {}\n\n", one_line(&name));
-    let _ = tx.try_send(Bytes::from(opening));
+    let _ = tx.try_send(M::from(Bytes::from(opening)));
     tokio::spawn(async move {
         let mut shutdown = shutdown;
         loop {
@@ -130,27 +113,12 @@ pub(crate) fn answer(
                 () = tx.closed() => break,
                 _ = shutdown.wait_for(|stop| *stop) => break,
             };
-            if tx.send(Bytes::from(frame)).await.is_err() {
+            if tx.send(M::from(Bytes::from(frame))).await.is_err() {
                 break;
             }
         }
     });
-    let mut response = Response::new(EventBody { frames });
-    let headers = response.headers_mut();
-    headers.insert(
-        hyper::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(
-        hyper::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
-    // A page served from anywhere (e.g. a local file) may watch the stream.
-    headers.insert(
-        hyper::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
+    TopicAnswer::Stream(frames)
 }
 
 /// A name shown in a comment: control characters would end the comment line.

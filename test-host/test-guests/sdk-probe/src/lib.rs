@@ -40,6 +40,8 @@
 //! | `list_remove` | `key`, `value` | the new length or `null` |
 //! | `list_retain` | `key`, `start`, `end`, `ttl_ms`, `refresh` | the new length or `null` |
 //! | `lambda` | `function`, `region` (default `us-east-1`), `role` (federated) or `access_key_id` + `secret_access_key`, `payload` (JSON), `raw_payload` (text), `qualifier`, `kind` (`wait`, `event`, `dry_run`, `json`), `log_tail`, `client_context` | `{"status", "payload", "log_tail", "executed_version", "function_error"}` (`json`: the reply) |
+//! | `valkey` | `cluster`, `command`, `args` (strings) | the reply as JSON: `null`, `{"int"}`, `{"data", "host_buffer"}`, `{"array": [...]}`, `"ok"`, `{"status"}`, `{"error"}` |
+//! | `valkey_incr` | `cluster`, `key` | the new value (the typed helper) |
 //!
 //! Other paths take the raw body as [`Data`] (never read by the function unless said):
 //!
@@ -48,6 +50,7 @@
 //! | `POST /echo-data` | the body back unread, with `x-host-buffer: true\|false` (was it a host buffer?) |
 //! | `POST /cache-set-body?key=K&ttl_ms=N` | stores the body unread under K; `{"ok": "stored"}` |
 //! | `POST /http-forward-body?url=U` | POSTs the body unread to U and answers with the upstream's status and body, unread |
+//! | `POST /http-forward-read?url=U` | the same, reading both bodies into the guest first (the benchmarks' comparison) |
 
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -59,7 +62,7 @@ use momento_functions::log;
 use momento_functions::logging::{self, LogConfig, LogDestination};
 use momento_functions::{
     Data, FromRequest, FunctionError, IntoResponse, Json, Method, RequestContext, StatusCode,
-    WebRequest, WebResponse, cache, http, token, topics,
+    WebRequest, WebResponse, cache, http, token, topics, valkey,
 };
 use serde_json::{Value, json};
 
@@ -167,6 +170,16 @@ struct Point {
 #[derive(serde::Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Op {
+    Valkey {
+        cluster: String,
+        command: String,
+        #[serde(default)]
+        args: Vec<String>,
+    },
+    ValkeyIncr {
+        cluster: String,
+        key: String,
+    },
     Get {
         key: String,
     },
@@ -406,6 +419,10 @@ fn probe(request: WebRequest) -> WebResponse {
     match request.path() {
         "/echo-data" => echo_data(request.into_body()),
         "/cache-set-body" => outcome(cache_set_body(request)),
+        "/http-forward-read" => match http_forward_read(request) {
+            Ok(response) => response,
+            Err(failure) => failure.into_response(),
+        },
         "/http-forward-body" => match http_forward_body(request) {
             Ok(response) => response,
             Err(failure) => failure.into_response(),
@@ -643,6 +660,31 @@ fn level_filter(name: Option<&str>) -> Result<log::LevelFilter, Failure> {
         .map_err(|_| bad_op(format!("unknown log level {name:?}")))
 }
 
+impl From<valkey::Error> for Failure {
+    fn from(error: valkey::Error) -> Self {
+        failure(error)
+    }
+}
+
+/// A Valkey reply as JSON (arrays taken element by element from the host).
+fn valkey_json(value: valkey::Value) -> Value {
+    match value {
+        valkey::Value::Nil => Value::Null,
+        valkey::Value::Int(n) => json!({ "int": n }),
+        valkey::Value::Data(data) => {
+            let host_buffer = data.is_host_buffer();
+            let bytes = data.into_bytes();
+            json!({ "data": String::from_utf8_lossy(&bytes), "host_buffer": host_buffer })
+        }
+        valkey::Value::Array(values) => {
+            json!({ "array": values.map(valkey_json).collect::<Vec<_>>() })
+        }
+        valkey::Value::Ok => json!("ok"),
+        valkey::Value::Status(text) => json!({ "status": text }),
+        valkey::Value::Error(text) => json!({ "error": text }),
+    }
+}
+
 fn run(op: Op) -> Result<Value, Failure> {
     Ok(match op {
         Op::ConfigureEach { configs } => {
@@ -835,6 +877,12 @@ fn run(op: Op) -> Result<Value, Failure> {
                 "function_error": response.function_error().map(|e| json!({"type": e.error_type, "message": e.message})),
             })
         }
+        Op::Valkey {
+            cluster,
+            command,
+            args,
+        } => valkey_json(valkey::cluster(&cluster).command(&command, args)?),
+        Op::ValkeyIncr { cluster, key } => json!(valkey::cluster(&cluster).incr(key)?),
         Op::Get { key } => match cache::get(&key)? {
             Some(bytes) => json!({ "len": bytes.len(), "text": String::from_utf8_lossy(&bytes) }),
             None => Value::Null,
@@ -1098,6 +1146,21 @@ fn cache_set_body(request: WebRequest) -> Result<Value, Failure> {
         .map_err(|_| bad_op("`ttl_ms` is not a number"))?;
     cache::set(key, body, ttl(ttl_ms))?;
     Ok(json!("stored"))
+}
+
+/// `/http-forward-body`'s twin that reads the body into the guest first and the upstream's answer too:
+/// what a function that does not pass `Data` on pays.
+fn http_forward_read(request: WebRequest) -> Result<WebResponse, Failure> {
+    let (context, body) = request.into_parts();
+    let url = context
+        .query_param("url")
+        .ok_or_else(|| bad_op("add `?url=`"))?;
+    let bytes: Vec<u8> = body.into_bytes();
+    let (status, _, upstream_body) = http::Request::post(url).body(bytes).send()?.into_parts();
+    let status = StatusCode::from_u16(status)
+        .ok_or_else(|| bad_op(format!("the upstream answered {status}")))?;
+    let upstream: Vec<u8> = upstream_body.into_bytes();
+    Ok(WebResponse::new().with_status(status).with_body(upstream))
 }
 
 fn http_forward_body(request: WebRequest) -> Result<WebResponse, Failure> {
