@@ -10,7 +10,9 @@
 //! - [`encoding`]: the [`Json`](encoding::Json) wrapper,
 //! - [`logging`]: the [`log`] facade routed to the host's `momento:log` interface, and
 //!   [`configure_logging`](logging::configure_logging) (on Momento, nothing is logged until it is called),
-//! - [`aws`]: AWS credentials and the DynamoDB, S3 and Secrets Manager clients.
+//! - [`topics`]: publishing to topics of the function's cache,
+//! - [`token`]: disposable tokens with narrowed permissions,
+//! - [`aws`]: AWS credentials and the DynamoDB, S3, Secrets Manager and Lambda clients.
 #![deny(missing_docs)]
 
 pub mod aws;
@@ -18,6 +20,8 @@ mod data;
 pub mod encoding;
 pub mod logging;
 mod method;
+pub mod token;
+pub mod topics;
 
 pub use data::Data;
 pub use method::Method;

@@ -70,9 +70,9 @@
 //!
 //! # Host services
 //!
-//! The [`cache`] and [`http`] clients are re-exported here (they are the crates `momento-functions-cache`
-//! and `momento-functions-http`), so one dependency is enough; `?` on their errors picks a fitting
-//! status (see [`FunctionError`]):
+//! The [`cache`] (with [`cache::list`]) and [`http`] clients are re-exported here (they are the crates
+//! `momento-functions-cache` and `momento-functions-http`), as are [`topics`], [`token`] and [`aws`], so
+//! one dependency is enough; `?` on their errors picks a fitting status (see [`FunctionError`]):
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -104,13 +104,18 @@ pub mod valkey;
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};
 pub use handler::{ExtractArgs, ExtractHeadArgs, GetHandler, Handler, HandlerFn};
-/// AWS credentials and the DynamoDB, S3 and Secrets Manager clients (from `momento-functions-host`).
+/// AWS credentials and the DynamoDB, S3, Secrets Manager and Lambda clients (from
+/// `momento-functions-host`).
 pub use momento_functions_host::aws;
 pub use momento_functions_host::build_environment_aws_credentials;
 pub use momento_functions_host::encoding::Json;
 /// The [`log`] facade routed to the host, and [`configure_logging`](logging::configure_logging) (from
 /// `momento-functions-host`).
 pub use momento_functions_host::logging;
+/// Disposable tokens with narrowed permissions (from `momento-functions-host`).
+pub use momento_functions_host::token;
+/// Publishing to topics (from `momento-functions-host`).
+pub use momento_functions_host::topics;
 pub use momento_functions_host::{Data, Method};
 pub use momento_functions_macros::{get, post, route};
 pub use request::{Headers, RequestContext, WebRequest};

@@ -51,6 +51,12 @@
 //! name = "prod/db"
 //! text = "hunter2"                        # or binary_base64 = "..."
 //!
+//! [[lambda.functions]]                    # AWS Lambda functions with a fixed answer (aws-lambda)
+//! name = "resize"
+//! json = { url = "https://img.example/1.png" }   # or body = "...", or error = { type = "ValueError", message = "..." }
+//! versions = ["1"]                        # optional: qualifiers besides $LATEST
+//! aliases = { live = "1" }                # optional
+//!
 //! [cache]                                 # optional: the whole cache's size (LRU eviction past it)
 //! max_total_bytes = "64 MiB"              # default 256 MiB of keys and values
 //! max_items = 100000                      # default 1,000,000
@@ -58,6 +64,11 @@
 //! [[cache.items]]                         # seed the function's cache (TestHost::cache)
 //! key = "greeting"
 //! value = "hello"                         # or value_base64 = "...", or json = { ... }
+//! ttl_ms = 60000                          # optional
+//!
+//! [[cache.lists]]                         # seed a list (cache-list)
+//! key = "recent"
+//! values = ["a", "b"]                     # or values_base64 = [...], or json = [{ ... }, ...]
 //! ttl_ms = 60000                          # optional
 //!
 //! [[http.routes]]                         # outbound HTTP mock routes (TestHost::http), first match answers
@@ -68,6 +79,25 @@
 //! headers = { content-type = "application/json" }
 //! json = { id = 1 }                       # or body = "...", or body_base64 = "..."
 //! times = 1                               # optional: calls HttpMock::verify expects (any number when absent)
+//!
+//! [topics]                                # limits of publishes (TestHost::topics)
+//! max_message_bytes = 4096                # optional (default 4 KiB)
+//! subscriber_backlog = 10000              # optional: waiting messages per subscriber
+//!
+//! [[topics.faults]]                       # answer matching publishes with an error
+//! error = "permission_denied"             # invalid_argument, limit_exceeded, timeout, permission_denied,
+//!                                         # failed_precondition, not_found, request_cancelled, internal
+//! topic = "audit"                         # optional: every topic when absent
+//! times = 1                               # optional: every matching publish when absent
+//! message = "not allowed"                 # optional
+//!
+//! [tokens]                                # disposable tokens (TestHost::tokens)
+//! endpoint = "cell-1.example.com"         # optional: the endpoint tokens name
+//!
+//! [[tokens.faults]]                       # answer token requests with an error
+//! error = "limit_exceeded"                # invalid_argument, permission_denied, limit_exceeded, internal
+//! times = 1                               # optional: every request when absent
+//! message = "too many tokens"             # optional
 //!
 //! [spawn]                                 # optional: spawns waiting at most (default 1,000)
 //! queue = 100
@@ -94,6 +124,8 @@ use crate::services::aws::fixtures::{self as aws, AwsFixtures};
 use crate::services::cache::fixtures::{self as cache, CacheFixtures};
 use crate::services::http::fixtures::{self as http, HttpRouteFixture};
 use crate::services::spawn::fixtures as spawn;
+use crate::services::token::fixtures::{self as token, TokenFixtures};
+use crate::services::topic::fixtures::{self as topic, TopicFixtures};
 use crate::services::valkey::fixtures as valkey;
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
@@ -166,9 +198,15 @@ struct RawFixtures {
     #[serde(default)]
     secrets: Vec<aws::RawSecret>,
     #[serde(default)]
+    lambda: aws::RawLambda,
+    #[serde(default)]
     cache: cache::RawCache,
     #[serde(default)]
     http: http::RawHttp,
+    #[serde(default)]
+    topics: topic::RawTopics,
+    #[serde(default)]
+    tokens: token::RawTokens,
     #[serde(default)]
     spawn: spawn::RawSpawn,
     #[serde(default)]
@@ -208,8 +246,11 @@ pub struct Fixtures {
     pub(crate) env: Vec<(String, String)>,
     limits: LimitsFile,
     pub(crate) aws: AwsFixtures,
+    pub(crate) lambda_functions: Vec<crate::aws::LambdaFunction>,
     pub(crate) cache: CacheFixtures,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
+    pub(crate) topics: TopicFixtures,
+    pub(crate) tokens: TokenFixtures,
     pub(crate) spawn: spawn::SpawnFixtures,
     /// Valkey clusters: `(name, url)`.
     pub(crate) valkey: Vec<(String, String)>,
@@ -361,8 +402,11 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     fixtures.limits = raw.limits;
 
     fixtures.aws = aws::validate(&check, base, raw.aws, raw.dynamodb, raw.s3, raw.secrets)?;
+    fixtures.lambda_functions = aws::validate_lambda(&check, raw.lambda)?;
     fixtures.cache = cache::validate(&check, raw.cache)?;
     fixtures.http_routes = http::validate(&check, raw.http)?;
+    fixtures.topics = topic::validate(&check, raw.topics)?;
+    fixtures.tokens = token::validate(&check, raw.tokens)?;
     fixtures.spawn = spawn::validate(&check, base, raw.spawn)?;
     fixtures.valkey = valkey::validate(&check, raw.valkey)?;
     Ok(fixtures)
@@ -525,9 +569,9 @@ mod tests {
             message.contains("unknown variant `slow`") && message.contains("`throttled`"),
             "{message}"
         );
-        let message = error("[[aws.faults]]\nkind = \"other\"\nservice = \"lambda\"\n");
+        let message = error("[[aws.faults]]\nkind = \"other\"\nservice = \"sqs\"\n");
         assert!(
-            message.contains("unknown variant `lambda`") && message.contains("`secrets_manager`"),
+            message.contains("unknown variant `sqs`") && message.contains("`lambda`"),
             "{message}"
         );
         assert!(

@@ -6,7 +6,10 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use crate::aws::{AwsCall, AwsFault, DynamoDbTable, S3Bucket, S3Object, Secret};
+use crate::aws::{
+    AwsCall, AwsFault, DynamoDbTable, LambdaFunction, LambdaFunctionError, S3Bucket, S3Object,
+    Secret,
+};
 use crate::clock::Clock;
 use crate::error::{InvokeError, LoadError};
 use crate::fixtures::{FixtureError, Fixtures};
@@ -14,17 +17,24 @@ use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
 use crate::runtime::{Function, ImportInfo, Invocation, Outcome, Runtime};
 use crate::services::aws::ddb::DdbStore;
+use crate::services::aws::lambda::LambdaRegistry;
 use crate::services::aws::s3::S3Store;
 use crate::services::aws::secrets::{SecretStore, SecretVersion};
 use crate::services::aws::{AuthPolicy, AwsState};
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
-use crate::services::log::{LogService, LoggingCall};
+use crate::services::log::{LogDelivery, LogDestination, LogService, LoggingCall};
 use crate::services::spawn::runner::{DEFAULT_SPAWN_QUEUE, SpawnMock, SpawnService};
+use crate::services::token::{DEFAULT_TOKEN_ENDPOINT, TokenError, TokensMock};
+use crate::services::topic::fixtures::TopicFaultFixture;
+use crate::services::topic::{TopicLimits, TopicsMock};
 use crate::services::valkey::cluster::{ValkeyMock, ValkeyService};
 use crate::services::web::stream::{SinkError, StreamSink, with_stream_sink};
 use crate::state::Services;
 use crate::stream::{SseEvent, Stream, StreamPart};
+
+/// A list to seed: key, elements, TTL (`None`: never expires).
+type SeededList = (Vec<u8>, Vec<Vec<u8>>, Option<Duration>);
 
 /// The cache name functions see in `__CACHE_NAME` unless the builder sets one.
 const DEFAULT_CACHE_NAME: &str = "test-cache";
@@ -73,6 +83,8 @@ pub struct TestHostBuilder {
     cache_limits: CacheLimits,
     /// Seeded cache items: key, value, TTL (`None`: never expires).
     cache_items: Vec<(Vec<u8>, Vec<u8>, Option<Duration>)>,
+    /// Seeded lists: key, elements, TTL (`None`: never expires).
+    cache_lists: Vec<SeededList>,
     http_routes: Vec<HttpRoute>,
     real_http: Option<RealHttpConfig>,
     record_calls: bool,
@@ -83,6 +95,11 @@ pub struct TestHostBuilder {
     dynamodb_tables: Vec<DynamoDbTable>,
     s3_buckets: Vec<S3Bucket>,
     secrets: Vec<(String, Secret)>,
+    lambda_functions: Vec<LambdaFunction>,
+    topic_limits: TopicLimits,
+    topic_faults: Vec<TopicFaultFixture>,
+    token_endpoint: Option<String>,
+    token_faults: Vec<(TokenError, Option<usize>)>,
     /// Spawn functions by name: where each comes from and its own limits (`None`: the host's).
     spawn_functions: Vec<(String, PathBuf, Option<Limits>)>,
     spawn_queue: usize,
@@ -105,6 +122,7 @@ impl Default for TestHostBuilder {
             clock: Clock::system(),
             cache_limits: CacheLimits::default(),
             cache_items: Vec::new(),
+            cache_lists: Vec::new(),
             http_routes: Vec::new(),
             real_http: None,
             record_calls: true,
@@ -115,6 +133,11 @@ impl Default for TestHostBuilder {
             dynamodb_tables: Vec::new(),
             s3_buckets: Vec::new(),
             secrets: Vec::new(),
+            lambda_functions: Vec::new(),
+            topic_limits: TopicLimits::default(),
+            topic_faults: Vec::new(),
+            token_endpoint: None,
+            token_faults: Vec::new(),
             spawn_functions: Vec::new(),
             spawn_queue: DEFAULT_SPAWN_QUEUE,
             valkey_clusters: Vec::new(),
@@ -286,6 +309,38 @@ impl TestHostBuilder {
         self
     }
 
+    /// Register an AWS Lambda function (the older generation's `aws-lambda`): invoking `name` runs
+    /// `handler` on the payload. Replaces any function of the same name.
+    ///
+    /// ```no_run
+    /// use momento_functions_test_host::TestHost;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let host = TestHost::builder()
+    ///     .lambda("double", |payload: &[u8]| {
+    ///         let n: i64 = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+    ///         Ok((n * 2).to_string().into_bytes())
+    ///     })
+    ///     .build_crate(env!("CARGO_MANIFEST_DIR"))?;
+    /// # let _ = host;
+    /// # Ok(()) }
+    /// ```
+    pub fn lambda<F>(self, name: impl Into<String>, handler: F) -> Self
+    where
+        F: Fn(&[u8]) -> Result<Vec<u8>, LambdaFunctionError> + Send + Sync + 'static,
+    {
+        self.lambda_function(LambdaFunction::new(name, handler))
+    }
+
+    /// Register a Lambda function with its versions and aliases, or one that is another component (see
+    /// [`LambdaFunction`]). Replaces any function of the same name.
+    pub fn lambda_function(mut self, function: LambdaFunction) -> Self {
+        self.lambda_functions
+            .retain(|f| f.name() != function.name());
+        self.lambda_functions.push(function);
+        self
+    }
+
     /// Apply fixtures: function name, build environment, environment, limits, AWS credentials, faults
     /// and data, cache items and HTTP mock routes. Later builder calls add to (or override) them.
     pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
@@ -304,6 +359,9 @@ impl TestHostBuilder {
             http_routes,
             spawn,
             valkey,
+            topics,
+            tokens,
+            lambda_functions,
             ..
         } = fixtures;
         if let Some(bytes) = cache.max_total_bytes {
@@ -313,6 +371,18 @@ impl TestHostBuilder {
             self.cache_limits.max_items = items;
         }
         let cache_items = cache.items;
+        let cache_lists = cache.lists;
+        for function in lambda_functions {
+            self = self.lambda_function(function);
+        }
+        if let Some(endpoint) = tokens.endpoint {
+            self.token_endpoint = Some(endpoint);
+        }
+        self.token_faults.extend(tokens.faults);
+        if let Some(limits) = topics.limits {
+            self.topic_limits = limits;
+        }
+        self.topic_faults.extend(topics.faults);
         let crate::services::aws::fixtures::AwsFixtures {
             credentials,
             roles,
@@ -339,6 +409,9 @@ impl TestHostBuilder {
         }
         for item in cache_items {
             self.cache_items.push((item.key, item.value, item.ttl));
+        }
+        for list in cache_lists {
+            self.cache_lists.push((list.key, list.elements, list.ttl));
         }
         for route in http_routes {
             self = self.http_route(route.into_route());
@@ -424,6 +497,7 @@ impl TestHostBuilder {
         );
         aws.record_calls = self.keep_aws_calls;
         aws.clock = self.clock.clone();
+        aws.lambda = LambdaRegistry::new(self.lambda_functions);
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
@@ -441,14 +515,32 @@ impl TestHostBuilder {
                 })));
             }
         }
+        for (key, elements, ttl) in self.cache_lists {
+            cache.insert_list_with_ttl_option(&key, elements, ttl);
+        }
         // Real mode: the pooled client is created here, before the first invocation.
         let http = HttpMock::new(self.http_routes, self.real_http, self.record_calls);
+        let topics = TopicsMock::new(self.clock.clone(), self.topic_limits, self.record_calls);
+        for fault in self.topic_faults {
+            topics.add_fault(fault.topic, fault.error, fault.times);
+        }
+        let cache_name = self
+            .cache_name
+            .unwrap_or_else(|| DEFAULT_CACHE_NAME.to_owned());
+        let tokens = TokensMock::new(
+            self.clock.clone(),
+            self.token_endpoint
+                .unwrap_or_else(|| DEFAULT_TOKEN_ENDPOINT.to_owned()),
+            cache_name.clone(),
+            self.record_calls,
+        );
+        for (error, times) in self.token_faults {
+            tokens.add_fault(error, times);
+        }
         let services = Services {
             env: self.env,
             function_name: self.function_name.unwrap_or_else(|| "function".to_owned()),
-            cache_name: self
-                .cache_name
-                .unwrap_or_else(|| DEFAULT_CACHE_NAME.to_owned()),
+            cache_name,
             logging: LogService::new(self.record_calls),
             log_level: self.log_level,
             keep_log_history: self.keep_log_history,
@@ -456,6 +548,8 @@ impl TestHostBuilder {
             cache,
             http,
             aws,
+            topics,
+            tokens,
             spawn,
             valkey,
             ..Services::default()
@@ -605,6 +699,31 @@ impl TestHostBuilder {
         self
     }
 
+    /// Seed the cache with a list that never expires (an empty list seeds nothing: Momento has none).
+    pub fn cache_list<V: AsRef<[u8]>>(
+        mut self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let elements = elements.into_iter().map(|e| e.as_ref().to_vec()).collect();
+        self.cache_lists
+            .push((key.as_ref().to_vec(), elements, None));
+        self
+    }
+
+    /// Seed the cache with a list that expires `ttl` after the host is built.
+    pub fn cache_list_with_ttl<V: AsRef<[u8]>>(
+        mut self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+        ttl: Duration,
+    ) -> Self {
+        let elements = elements.into_iter().map(|e| e.as_ref().to_vec()).collect();
+        self.cache_lists
+            .push((key.as_ref().to_vec(), elements, Some(ttl)));
+        self
+    }
+
     /// Add a mock HTTP route (the first matching route answers). See [`HttpMock`].
     pub fn http_route(mut self, route: HttpRoute) -> Self {
         self.http_routes.push(route);
@@ -621,6 +740,18 @@ impl TestHostBuilder {
     /// Real mode with `config`.
     pub fn real_http_config(mut self, config: RealHttpConfig) -> Self {
         self.real_http = Some(config);
+        self
+    }
+
+    /// Limits of topics (default: messages up to 4 KiB, 10,000 waiting messages per subscriber).
+    pub fn topic_limits(mut self, limits: TopicLimits) -> Self {
+        self.topic_limits = limits;
+        self
+    }
+
+    /// The endpoint disposable tokens name (default [`DEFAULT_TOKEN_ENDPOINT`], which resolves nowhere).
+    pub fn token_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.token_endpoint = Some(endpoint.into());
         self
     }
 
@@ -850,6 +981,43 @@ impl TestHost {
     pub fn http(&self) -> &HttpMock {
         &self.services.http
     }
+
+    /// The topics of the function's cache: subscribe to receive what the function publishes (and the
+    /// log lines it sends to a topic), list its publishes, inject faults.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use momento_functions_test_host::{Request, TestHost};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let host = TestHost::for_crate(env!("CARGO_MANIFEST_DIR"))?;
+    /// let chat = host.topics().subscribe("chat");
+    /// host.invoke(Request::post("/").body("hello"))?;
+    /// let message = chat.recv_timeout(Duration::from_secs(1)).expect("published");
+    /// assert_eq!(message.text(), "hello");
+    /// # Ok(()) }
+    /// ```
+    pub fn topics(&self) -> &TopicsMock {
+        &self.services.topics
+    }
+
+    /// Disposable tokens: what the function asked for, the tokens issued (their API keys decode to
+    /// their permissions and expiry), faults.
+    ///
+    /// ```no_run
+    /// use momento_functions_test_host::{Request, TestHost};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let host = TestHost::for_crate(env!("CARGO_MANIFEST_DIR"))?;
+    /// let response = host.invoke(Request::get("/token"))?;
+    /// let api_key = response.text()?;
+    /// let token = host.tokens().decode(api_key).expect("a key of the test host");
+    /// println!("{:?} until {}", token.permissions, token.valid_until);
+    /// # Ok(()) }
+    /// ```
+    pub fn tokens(&self) -> &TokensMock {
+        &self.services.tokens
+    }
 }
 
 /// The AWS services of a host ([`TestHost::aws`]): DynamoDB, S3 and Secrets Manager in memory, the
@@ -955,8 +1123,9 @@ impl AwsMock {
     }
 }
 
-/// The function's logging configuration ([`TestHost::logging`]). The function's log lines themselves are
-/// in [`Response::logs`] and [`TestHost::logs`].
+/// The function's logging configuration ([`TestHost::logging`]) and the lines it sent to its
+/// destinations. [`Response::logs`] and [`TestHost::logs`] show every line either way (unlike Momento,
+/// which keeps nothing until `configure-logging` and then filters by its levels).
 #[derive(Clone)]
 pub struct LoggingMock {
     services: Arc<Services>,
@@ -972,6 +1141,25 @@ impl LoggingMock {
     /// Every `configure-logging` call so far: where the function asked Momento to send its logs.
     pub fn configurations(&self) -> Vec<LoggingCall> {
         self.services.logging.calls()
+    }
+
+    /// Every line sent to a destination of `configure-logging` so far, in order: the function's lines
+    /// at or above a destination's `log-level`, system lines (stdout, stderr, the host's notes) at or
+    /// above its `system-logs-level`. Lines sent to a topic were also published to it.
+    pub fn deliveries(&self) -> Vec<LogDelivery> {
+        self.services.logging.deliveries()
+    }
+
+    /// The lines the CloudWatch log group `log_group_name` would have received, in order (the test host
+    /// sends nothing to AWS).
+    pub fn cloudwatch(&self, log_group_name: &str) -> Vec<LogDelivery> {
+        self.deliveries()
+            .into_iter()
+            .filter(|delivery| {
+                matches!(&delivery.destination, LogDestination::CloudWatch { log_group_name: group, .. }
+                    if group == log_group_name)
+            })
+            .collect()
     }
 }
 

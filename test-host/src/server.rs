@@ -13,6 +13,12 @@
 //! as 499); one that only shuts down its writing side (a half-close) still gets the response, preceded by an
 //! interim `100 Continue` the server sends to tell the two apart (see `ClientWatch`).
 //!
+//! `GET /_momento/topics/{name}` is reserved: it never reaches the function but answers with a
+//! server-sent-events stream of the topic, one event per message published from then on (by the function,
+//! or by its log lines sent to a topic), so that a browser can watch a function's publishes; see
+//! [`TopicsMock`](crate::TopicsMock) and the README. A stream is served by a worker thread too, so it
+//! delivers a message at the latest when an invocation running on that worker ends.
+//!
 //! Requests are served by a tokio runtime with one worker per core; an invocation runs on the worker that
 //! read the request (no hand-off to another thread, which is what makes it fast), so each worker runs one
 //! invocation at a time and a slow function occupies its worker for as long as it runs (at most the
@@ -56,6 +62,7 @@ use crate::error::InvokeError;
 use crate::harness::TestHost;
 use crate::runtime::Invocation;
 use crate::runtime::Outcome;
+use crate::services::topic::sse;
 use crate::services::web::stream::{StreamSink, with_stream_sink};
 use crate::state::Cancel;
 
@@ -819,6 +826,12 @@ fn serve_core(
                     let jobs = jobs.clone();
                     let client = client.clone();
                     async move {
+                        // `GET /_momento/topics/{name}`: a server-sent-events stream of the topic.
+                        if let Some(topic) = sse::topic_of(request.uri().path()) {
+                            return Ok::<_, Infallible>(topic_stream(
+                                &request, topic, &shared, peer,
+                            ));
+                        }
                         Ok::<_, Infallible>(handle(request, &shared, &jobs, peer, client).await)
                     }
                 });
@@ -846,6 +859,54 @@ fn serve_core(
 }
 
 type Body = ResponseBody;
+
+/// Answer a request under `/_momento/topics/` (see [`sse`]), and log it.
+fn topic_stream(
+    request: &hyper::Request<Incoming>,
+    topic: Result<String, String>,
+    shared: &Shared,
+    peer: SocketAddr,
+) -> hyper::Response<Body> {
+    let answer = sse::answer::<StreamMessage>(
+        request.method(),
+        topic,
+        shared.host().topics(),
+        shared.shutdown.subscribe(),
+    );
+    let response = match answer {
+        sse::TopicAnswer::Stream(frames) => {
+            let mut response = hyper::Response::new(ResponseBody::Stream(frames));
+            for (name, value) in sse::HEADERS {
+                response.headers_mut().insert(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
+            }
+            response
+        }
+        sse::TopicAnswer::Refused { status, text } => {
+            let mut response = hyper::Response::new(ResponseBody::full(Bytes::from(text)));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                response
+                    .headers_mut()
+                    .insert(hyper::header::ALLOW, HeaderValue::from_static("GET"));
+            }
+            response
+        }
+    };
+    shared.log(format!(
+        "{peer} \"{} {}\" {} topic stream",
+        request.method(),
+        request.uri(),
+        response.status().as_u16()
+    ));
+    response
+}
 
 /// The largest body `serve` reads: the request limit, or in warn-only mode its hard stop.
 fn body_limit(limits: &crate::Limits) -> usize {

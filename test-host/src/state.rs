@@ -56,6 +56,10 @@ pub(crate) struct Services {
     pub(crate) aws: crate::services::aws::AwsState,
     /// `momento:log`: every `configure-logging` call.
     pub(crate) logging: crate::services::log::LogService,
+    /// `momento:topic` (both generations): subscribers, faults and the publish log.
+    pub(crate) topics: crate::services::topic::TopicsMock,
+    /// `momento:token` (both generations): issued tokens, faults and the call log.
+    pub(crate) tokens: crate::services::token::TokensMock,
     /// Spawn functions by name, and the queue that runs what functions spawn.
     pub(crate) spawn: crate::services::spawn::runner::SpawnService,
     /// Valkey clusters by name: real servers, one pooled connection each.
@@ -217,6 +221,11 @@ pub(crate) struct InvocationState {
     pub(crate) bytes_to_guest: u64,
     /// Set when the invocation runs under [`with_cancel`] (the server): it can be stopped early.
     pub(crate) cancel: Option<Cancel>,
+    /// What the guest writes to stdout and stderr (set with the lazy `WasiCtx`).
+    pub(crate) stdout: Option<MemoryOutputPipe>,
+    pub(crate) stderr: Option<MemoryOutputPipe>,
+    /// Where `configure-logging` sends the invocation's log lines.
+    pub(crate) log_routing: crate::services::log::Routing,
     /// A response the function streams (`web-function-stream`).
     pub(crate) stream: crate::services::web::stream::StreamState,
     /// How many spawns led to this invocation (0: invoked directly).
@@ -344,8 +353,6 @@ pub(crate) struct HostState {
     pub(crate) limiter: MemoryLimiter,
     /// Built on the first WASI call only: most handlers never make one.
     wasi: Option<WasiCtx>,
-    stdout: Option<MemoryOutputPipe>,
-    stderr: Option<MemoryOutputPipe>,
 }
 
 impl HostState {
@@ -373,14 +380,15 @@ impl HostState {
                 hard_deadline: limits.hard_deadline(),
                 bytes_to_guest: 0,
                 cancel: CURRENT_CANCEL.with(|current| current.borrow().clone()),
+                stdout: None,
+                stderr: None,
+                log_routing: crate::services::log::Routing::default(),
                 stream: crate::services::web::stream::StreamState::new(limits.response_bytes),
                 spawn_depth: 0,
                 spawns: Vec::new(),
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,
-            stdout: None,
-            stderr: None,
         }
     }
 
@@ -391,7 +399,7 @@ impl HostState {
                 .map(|p| p.contents().to_vec())
                 .unwrap_or_default()
         };
-        (read(&self.stdout), read(&self.stderr))
+        (read(&self.inv.stdout), read(&self.inv.stderr))
     }
 }
 
@@ -400,8 +408,8 @@ impl WasiView for HostState {
         let wasi = self.wasi.get_or_insert_with(|| {
             let stdout = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
             let stderr = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
-            self.stdout = Some(stdout.clone());
-            self.stderr = Some(stderr.clone());
+            self.inv.stdout = Some(stdout.clone());
+            self.inv.stderr = Some(stderr.clone());
             let services = &self.services;
             let mut builder = WasiCtx::builder();
             builder

@@ -385,6 +385,16 @@ impl Function {
                 invocation_id: invocation_id.clone(),
             });
         }
+        // Momento's system logs: to the destinations of `configure-logging`, if the function made one.
+        crate::services::log::system_lines(
+            services,
+            &state.log_routing,
+            &invocation_id,
+            &stdout,
+            &stderr,
+            &state.logs,
+            limits.log_records,
+        );
         Outcome {
             result,
             logs: state.logs,

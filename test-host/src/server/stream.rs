@@ -40,6 +40,13 @@ pub(super) enum StreamMessage {
     Failed,
 }
 
+/// Bytes of the body (a topic stream's frames, `services::topic::sse`).
+impl From<Bytes> for StreamMessage {
+    fn from(bytes: Bytes) -> Self {
+        StreamMessage::Data(bytes)
+    }
+}
+
 /// The sink of one invocation under `serve`.
 pub(super) struct ServeSink {
     pub(super) runtime: Rc<tokio::runtime::Runtime>,

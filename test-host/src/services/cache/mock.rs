@@ -1,9 +1,10 @@
 //! [`CacheMock`]: the in-memory cache shared by every invocation of a host, its faults and its call log.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::list_ops;
 use super::types::{
     CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome, value_hash,
 };
@@ -76,8 +77,8 @@ impl Matcher<(&[u8], CacheOpKind)> for FaultOn {
 
 /// Everything behind the one lock: items, faults and the call log change together, so the log's order
 /// is the order operations took effect in.
-struct Store {
-    items: HashMap<Vec<u8>, Item>,
+pub(super) struct Store {
+    pub(super) items: HashMap<Vec<u8>, Item>,
     /// Recency for eviction: each item's last use (a tick) → its key; the first entry is the least
     /// recently used item.
     recency: BTreeMap<u64, Vec<u8>>,
@@ -91,10 +92,28 @@ struct Store {
     writes_since_sweep: u32,
 }
 
-struct Item {
-    value: Vec<u8>,
+/// What a key holds: a value, or a list (`list_ops`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Stored {
+    Scalar(Vec<u8>),
+    /// Never empty: a list whose last element goes is removed.
+    List(VecDeque<Vec<u8>>),
+}
+
+impl Stored {
+    /// Bytes of the value (a list: the sum of its elements).
+    pub(super) fn size_bytes(&self) -> usize {
+        match self {
+            Stored::Scalar(value) => value.len(),
+            Stored::List(elements) => elements.iter().map(Vec::len).sum(),
+        }
+    }
+}
+
+pub(super) struct Item {
+    pub(super) value: Stored,
     /// `Clock::elapsed` at which it expires; `None`: never (seeded without a TTL).
-    expires_at: Option<Duration>,
+    pub(super) expires_at: Option<Duration>,
     /// Its last use, as a key of `Store::recency`.
     used: u64,
 }
@@ -103,17 +122,41 @@ impl Item {
     fn is_live(&self, now: Duration) -> bool {
         self.expires_at.is_none_or(|at| now < at)
     }
+
+    /// The value, or `failed-precondition` for a list under `key`.
+    fn scalar(&self, key: &[u8]) -> Result<&[u8], CacheError> {
+        match &self.value {
+            Stored::Scalar(value) => Ok(value),
+            Stored::List(_) => Err(CacheError::FailedPrecondition(format!(
+                "the key `{}` holds a list, not a value: use the list operations (or delete it)",
+                String::from_utf8_lossy(key)
+            ))),
+        }
+    }
+
+    fn entry(&self, key: &[u8], now: Duration) -> CacheEntry {
+        let (value, list) = match &self.value {
+            Stored::Scalar(value) => (value.clone(), None),
+            Stored::List(elements) => (Vec::new(), Some(elements.iter().cloned().collect())),
+        };
+        CacheEntry {
+            key: key.to_vec(),
+            value,
+            list,
+            ttl: self.expires_at.map(|at| at.saturating_sub(now)),
+        }
+    }
 }
 
-/// The bytes an item counts against `max_total_bytes`: its key and its value.
-fn footprint(key: &[u8], value: &[u8]) -> usize {
-    key.len() + value.len()
+/// The bytes an item counts against `max_total_bytes`: its key and its value (a list: its elements).
+pub(super) fn footprint(key: &[u8], value: &Stored) -> usize {
+    key.len() + value.size_bytes()
 }
 
 impl Store {
     /// The live item under `key`, dropping it if it expired. Not a use: inspection does not change
     /// recency (see [`Store::touch`]).
-    fn live(&mut self, key: &[u8], now: Duration) -> Option<&mut Item> {
+    pub(super) fn live(&mut self, key: &[u8], now: Duration) -> Option<&mut Item> {
         if self.items.get(key).is_some_and(|item| !item.is_live(now)) {
             self.remove(key);
         }
@@ -121,7 +164,7 @@ impl Store {
     }
 
     /// The function used the item under `key`: it becomes the most recently used.
-    fn touch(&mut self, key: &[u8]) {
+    pub(super) fn touch(&mut self, key: &[u8]) {
         self.tick += 1;
         let tick = self.tick;
         if let Some(item) = self.items.get_mut(key) {
@@ -132,7 +175,7 @@ impl Store {
         }
     }
 
-    fn remove(&mut self, key: &[u8]) -> Option<Item> {
+    pub(super) fn remove(&mut self, key: &[u8]) -> Option<Item> {
         let item = self.items.remove(key)?;
         self.recency.remove(&item.used);
         self.bytes -= footprint(key, &item.value);
@@ -142,10 +185,10 @@ impl Store {
     /// Store `value` under `key` as the most recently used item, evicting the least recently used ones
     /// until it fits within `limits` (Momento's caches evict least-recently-used items when full). An item
     /// larger than the whole cache is refused.
-    fn put(
+    pub(super) fn put(
         &mut self,
         key: &[u8],
-        value: Vec<u8>,
+        value: Stored,
         expires_at: Option<Duration>,
         limits: &CacheLimits,
     ) -> Result<(), CacheError> {
@@ -186,7 +229,7 @@ impl Store {
         self.bytes = 0;
     }
 
-    fn wrote(&mut self, now: Duration) {
+    pub(super) fn wrote(&mut self, now: Duration) {
         self.writes_since_sweep += 1;
         if self.writes_since_sweep >= SWEEP_EVERY_WRITES {
             self.writes_since_sweep = 0;
@@ -310,22 +353,12 @@ impl CacheMock {
             CacheOp::Set { value, ttl }
             | CacheOp::SetIf { value, ttl, .. }
             | CacheOp::SetIfHash { value, ttl, .. } => (value, ttl),
+            list => return list_ops::validate(limits, list),
         };
         if value.len() > limits.max_value_bytes {
             return Err(too_long("the value", value.len(), limits.max_value_bytes));
         }
-        if ttl.is_zero() {
-            return Err(CacheError::InvalidArgument(
-                "the TTL is zero; it must be at least 1 ms".to_owned(),
-            ));
-        }
-        if *ttl > limits.max_ttl {
-            return Err(CacheError::LimitExceeded(format!(
-                "the TTL {ttl:?} is over the {:?} limit",
-                limits.max_ttl
-            )));
-        }
-        Ok(())
+        validate_ttl(limits, ttl)
     }
 
     fn apply(
@@ -335,9 +368,12 @@ impl CacheMock {
         now: Duration,
         limits: &CacheLimits,
     ) -> Result<CacheOutcome, CacheError> {
+        if op.is_list() {
+            return list_ops::apply(store, key, op, now, limits);
+        }
         let expires = |ttl: &Duration| Some(now.saturating_add(*ttl));
         let stored = |store: &mut Store, value: &[u8], ttl: &Duration| {
-            store.put(key, value.to_vec(), expires(ttl), limits)?;
+            store.put(key, Stored::Scalar(value.to_vec()), expires(ttl), limits)?;
             store.wrote(now);
             Ok::<_, CacheError>(())
         };
@@ -345,21 +381,27 @@ impl CacheMock {
             CacheOp::Get => {
                 store.touch(key);
                 Ok(match store.live(key, now) {
-                    Some(item) => CacheOutcome::Hit(item.value.clone()),
+                    Some(item) => CacheOutcome::Hit(item.scalar(key)?.to_vec()),
                     None => CacheOutcome::Miss,
                 })
             }
             CacheOp::GetWithHash => {
                 store.touch(key);
                 Ok(match store.live(key, now) {
-                    Some(item) => CacheOutcome::HitWithHash {
-                        hash: value_hash(&item.value),
-                        value: item.value.clone(),
-                    },
+                    Some(item) => {
+                        let value = item.scalar(key)?;
+                        CacheOutcome::HitWithHash {
+                            hash: value_hash(value),
+                            value: value.to_vec(),
+                        }
+                    }
                     None => CacheOutcome::Miss,
                 })
             }
             CacheOp::Set { value, ttl } => {
+                if let Some(item) = store.live(key, now) {
+                    item.scalar(key)?;
+                }
                 stored(store, value, ttl)?;
                 Ok(CacheOutcome::Stored)
             }
@@ -369,7 +411,10 @@ impl CacheMock {
                 condition,
             } => {
                 store.touch(key);
-                let current = store.live(key, now).map(|item| item.value.as_slice());
+                let current = match store.live(key, now) {
+                    Some(item) => Some(item.scalar(key)?),
+                    None => None,
+                };
                 if !condition.holds(current) {
                     return Ok(CacheOutcome::NotStored);
                 }
@@ -382,7 +427,10 @@ impl CacheMock {
                 condition,
             } => {
                 store.touch(key);
-                let current = store.live(key, now).map(|item| value_hash(&item.value));
+                let current = match store.live(key, now) {
+                    Some(item) => Some(value_hash(item.scalar(key)?)),
+                    None => None,
+                };
                 if !condition.holds(current.as_deref()) {
                     return Ok(CacheOutcome::NotStored);
                 }
@@ -393,6 +441,10 @@ impl CacheMock {
                 store.remove(key);
                 Ok(CacheOutcome::Deleted)
             }
+            other => Err(CacheError::Internal(format!(
+                "test host bug: {} is not a value operation",
+                other.name()
+            ))),
         }
     }
 
@@ -404,7 +456,12 @@ impl CacheMock {
     pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> bool {
         let limits = &self.inner.limits;
         self.store()
-            .put(key.as_ref(), value.as_ref().to_vec(), None, limits)
+            .put(
+                key.as_ref(),
+                Stored::Scalar(value.as_ref().to_vec()),
+                None,
+                limits,
+            )
             .is_ok()
     }
 
@@ -418,8 +475,67 @@ impl CacheMock {
         let expires_at = Some(self.now().saturating_add(ttl));
         let limits = &self.inner.limits;
         self.store()
-            .put(key.as_ref(), value.as_ref().to_vec(), expires_at, limits)
+            .put(
+                key.as_ref(),
+                Stored::Scalar(value.as_ref().to_vec()),
+                expires_at,
+                limits,
+            )
             .is_ok()
+    }
+
+    /// Store a list that never expires, replacing any item (see [`insert`](Self::insert) for the size
+    /// bound; an empty `elements` removes the key: Momento has no empty lists).
+    pub fn insert_list<V: AsRef<[u8]>>(
+        &self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+    ) -> bool {
+        self.insert_list_with_ttl_option(key.as_ref(), elements, None)
+    }
+
+    /// Store a list that expires after `ttl` by the host's clock.
+    pub fn insert_list_with_ttl<V: AsRef<[u8]>>(
+        &self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+        ttl: Duration,
+    ) -> bool {
+        self.insert_list_with_ttl_option(key.as_ref(), elements, Some(ttl))
+    }
+
+    pub(crate) fn insert_list_with_ttl_option<V: AsRef<[u8]>>(
+        &self,
+        key: &[u8],
+        elements: impl IntoIterator<Item = V>,
+        ttl: Option<Duration>,
+    ) -> bool {
+        let elements: VecDeque<Vec<u8>> =
+            elements.into_iter().map(|e| e.as_ref().to_vec()).collect();
+        let expires_at = ttl.map(|ttl| self.now().saturating_add(ttl));
+        let mut store = self.store();
+        if elements.is_empty() {
+            store.remove(key);
+            return true;
+        }
+        store
+            .put(key, Stored::List(elements), expires_at, &self.inner.limits)
+            .is_ok()
+    }
+
+    /// The elements of the live list under `key` (`None`: no list there).
+    pub fn list(&self, key: impl AsRef<[u8]>) -> Option<Vec<Vec<u8>>> {
+        self.entry(key).and_then(|entry| entry.list)
+    }
+
+    /// The elements of the live list under `key` as text (lossy UTF-8).
+    pub fn list_strings(&self, key: impl AsRef<[u8]>) -> Option<Vec<String>> {
+        self.list(key).map(|elements| {
+            elements
+                .iter()
+                .map(|e| String::from_utf8_lossy(e).into_owned())
+                .collect()
+        })
     }
 
     /// Store `value` as JSON, never expiring.
@@ -435,21 +551,19 @@ impl CacheMock {
         Ok(())
     }
 
-    /// The live item under `key`, with its remaining TTL.
+    /// The live item (a value or a list) under `key`, with its remaining TTL.
     pub fn entry(&self, key: impl AsRef<[u8]>) -> Option<CacheEntry> {
         let key = key.as_ref();
         let now = self.now();
         let mut store = self.store();
-        store.live(key, now).map(|item| CacheEntry {
-            key: key.to_vec(),
-            value: item.value.clone(),
-            ttl: item.expires_at.map(|at| at.saturating_sub(now)),
-        })
+        store.live(key, now).map(|item| item.entry(key, now))
     }
 
-    /// The live value under `key` (reading it is not a recorded call).
+    /// The live value under `key` (reading it is not a recorded call; `None` for a list too).
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<Vec<u8>> {
-        self.entry(key).map(|entry| entry.value)
+        self.entry(key)
+            .filter(|entry| entry.list.is_none())
+            .map(|entry| entry.value)
     }
 
     /// The live value under `key` as text (lossy UTF-8).
@@ -471,7 +585,7 @@ impl CacheMock {
             .transpose()
     }
 
-    /// Is there a live item under `key`?
+    /// Is there a live item (a value or a list) under `key`?
     pub fn contains_key(&self, key: impl AsRef<[u8]>) -> bool {
         self.entry(key).is_some()
     }
@@ -484,11 +598,7 @@ impl CacheMock {
             .items
             .iter()
             .filter(|(_, item)| item.is_live(now))
-            .map(|(key, item)| CacheEntry {
-                key: key.clone(),
-                value: item.value.clone(),
-                ttl: item.expires_at.map(|at| at.saturating_sub(now)),
-            })
+            .map(|(key, item)| item.entry(key, now))
             .collect();
         entries.sort_by(|a, b| a.key.cmp(&b.key));
         entries
@@ -571,6 +681,22 @@ impl CacheMock {
     pub fn clear_faults(&self) {
         self.store().faults.clear();
     }
+}
+
+/// A TTL of a write: at least 1 ms, at most the limit.
+pub(super) fn validate_ttl(limits: &CacheLimits, ttl: &Duration) -> Result<(), CacheError> {
+    if ttl.is_zero() {
+        return Err(CacheError::InvalidArgument(
+            "the TTL is zero; it must be at least 1 ms".to_owned(),
+        ));
+    }
+    if *ttl > limits.max_ttl {
+        return Err(CacheError::LimitExceeded(format!(
+            "the TTL {ttl:?} is over the {:?} limit",
+            limits.max_ttl
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
