@@ -6,8 +6,8 @@ use momento_functions_host::wit::momento::cache_scalar::cache_scalar as wit;
 
 /// Why a cache call failed. A missing item is not an error: reads return `Ok(None)`.
 ///
-/// The first eight variants are the platform's (`momento:cache-scalar`'s `error`); the others are the
-/// client's own.
+/// The first eight variants are the platform's (the `error` of `momento:cache-scalar` and of
+/// `momento:cache-list`, which are alike); the others are the client's own.
 ///
 /// In a handler, `?` turns it into an error response with a fitting status (see `momento-functions`):
 /// invalid argument 400, limit exceeded 413, permission denied 403, failed precondition, not an
@@ -40,7 +40,8 @@ pub enum Error {
     /// The function is not allowed to do this.
     #[error("cache permission denied: {0}")]
     PermissionDenied(String),
-    /// The cache is not in the state the operation needs.
+    /// The cache is not in the state the operation needs, e.g. a list operation on a key that holds a
+    /// plain value, or the other way round.
     #[error("cache precondition failed: {0}")]
     FailedPrecondition(String),
     /// Something the operation needs does not exist (e.g. the cache itself).

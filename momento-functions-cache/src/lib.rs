@@ -46,11 +46,14 @@
 //! TTLs are whole milliseconds (a fraction rounds up); a zero TTL is an invalid argument, and the host
 //! caps it (the test host: 24 hours by default).
 //!
+//! Lists (push, pop, fetch slices, trim, …) are in [`list`]; a key holds either a value or a list.
+//!
 //! Host calls only work inside a function running on a host; the test host
 //! (`momento-functions-test-host`) provides an in-memory cache for `cargo test`.
 #![deny(missing_docs)]
 
 mod error;
+pub mod list;
 
 use std::fmt;
 use std::time::Duration;

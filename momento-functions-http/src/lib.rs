@@ -42,6 +42,7 @@
 mod error;
 mod request;
 mod response;
+pub mod sse;
 
 pub use error::Error;
 pub use momento_functions_host::{Data, Method};

@@ -112,6 +112,12 @@ impl Response {
         serde_json::from_slice(self.bytes()?).map_err(Error::DeserializeJson)
     }
 
+    /// The body as server-sent events, read as they are taken (see [`sse`](crate::sse)). The status is
+    /// not checked: call [`error_for_status`](Response::error_for_status) first.
+    pub fn events(self) -> crate::sse::Events {
+        crate::sse::Events::new(self.body)
+    }
+
     /// Take the body as it is (a host buffer is not read).
     pub fn into_body(self) -> Data {
         self.body

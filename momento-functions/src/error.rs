@@ -18,7 +18,9 @@ pub type FunctionResult<T> = Result<T, FunctionError>;
 /// |---|---|
 /// | [`cache::Error`](crate::cache::Error) | `InvalidArgument` 400, `LimitExceeded` 413, `PermissionDenied` 403, `FailedPrecondition`, `NotAnInteger`, `Overflow` 409, `Contention` 503, `Timeout` 504, others 500 |
 /// | [`http::Error`](crate::http::Error) | `RequestFailed`, `ConnectionFailed`, `ConnectionInterrupted`, `Tls`, `TooManyRedirects`, `MalformedResponse`, `Status`, `DeserializeJson`, `Utf8` 502 (the upstream failed); `Timeout`, `ConnectTimeout` 504; others 500 (the function built a bad request, or the host failed) |
-/// | AWS errors ([`aws::auth`](crate::aws::auth), [`aws::ddb`](crate::aws::ddb), [`aws::s3`](crate::aws::s3), [`aws::secrets`](crate::aws::secrets)) | `NotFound` 404, `ConditionFailed` 409, `Unauthorized` 403, `Malformed` 400, `Throttled` 429, `Other` 502, DynamoDB item conversion 500 |
+/// | AWS errors ([`aws::auth`](crate::aws::auth), [`aws::ddb`](crate::aws::ddb), [`aws::s3`](crate::aws::s3), [`aws::secrets`](crate::aws::secrets), [`aws::lambda`](crate::aws::lambda)) | `NotFound` 404, `ConditionFailed` 409, `Unauthorized` 403, `Malformed` 400, `Throttled` 429, `Other` 502, DynamoDB item conversion 500; Lambda: `FunctionFailed` 502, `SerializeJson` 500, `DeserializeJson` 502 |
+/// | [`topics::Error`](crate::topics::Error) | `InvalidArgument`, `SerializeJson` 400, `LimitExceeded` 413, `PermissionDenied` 403, `NotFound` 404, `Timeout` 504, others 500 |
+/// | [`token::Error`](crate::token::Error) | `InvalidArgument` 400, `PermissionDenied` 403, `LimitExceeded` 429, `Internal` 500 |
 /// | [`logging::Error`](crate::logging::Error) | 500 |
 ///
 /// Error bodies are JSON, unlike Momento's own SDK, whose error responses are plain text.
@@ -143,7 +145,45 @@ fn status_of(error: &(dyn std::error::Error + 'static)) -> StatusCode {
     if let Some(status) = aws_status(error) {
         return status;
     }
+    if let Some(error) = error.downcast_ref::<crate::topics::Error>() {
+        return topic_status(error);
+    }
+    if let Some(error) = error.downcast_ref::<crate::token::Error>() {
+        return token_status(error);
+    }
+    if let Some(error) = error.downcast_ref::<crate::valkey::Error>() {
+        // No reply or an error reply: the cluster failed the function, 502; a reply of the wrong shape
+        // is the function's own mistake (a command on the wrong key type is an error reply), 500.
+        return match error {
+            crate::valkey::Error::UnexpectedReply { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+    }
     StatusCode::INTERNAL_SERVER_ERROR
+}
+
+/// Topic errors: the caller's message 400/413, a refusal 403, no cache 404, a slow platform 504.
+fn topic_status(error: &crate::topics::Error) -> StatusCode {
+    use crate::topics::Error;
+    match error {
+        Error::InvalidArgument(_) | Error::SerializeJson { .. } => StatusCode::BAD_REQUEST,
+        Error::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::PermissionDenied(_) => StatusCode::FORBIDDEN,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Timeout => StatusCode::GATEWAY_TIMEOUT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Token errors: a validity or id from the request 400, a refusal 403, too many tokens 429.
+fn token_status(error: &crate::token::Error) -> StatusCode {
+    use crate::token::Error;
+    match error {
+        Error::InvalidArgument(_) => StatusCode::BAD_REQUEST,
+        Error::PermissionDenied(_) => StatusCode::FORBIDDEN,
+        Error::LimitExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// Cache errors: the caller's input (a key or value from the request) 400/413, the cache's refusal 403,
@@ -187,7 +227,7 @@ fn http_status(error: &crate::http::Error) -> StatusCode {
 /// credentials 403, a malformed request (often the caller's input, e.g. an empty key) 400, throttling 429,
 /// anything else from AWS 502; an item that does not convert is the function's bug, 500.
 fn aws_status(error: &(dyn std::error::Error + 'static)) -> Option<StatusCode> {
-    use momento_functions_host::aws::{auth, ddb, s3, secrets};
+    use momento_functions_host::aws::{auth, ddb, lambda, s3, secrets};
     let status = if let Some(error) = error.downcast_ref::<auth::Error>() {
         match error {
             auth::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
@@ -213,6 +253,15 @@ fn aws_status(error: &(dyn std::error::Error + 'static)) -> Option<StatusCode> {
             s3::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
             s3::Error::Malformed(_) => StatusCode::BAD_REQUEST,
             s3::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_GATEWAY,
+        }
+    } else if let Some(error) = error.downcast_ref::<lambda::Error>() {
+        match error {
+            lambda::Error::NotFound(_) => StatusCode::NOT_FOUND,
+            lambda::Error::Unauthorized(_) => StatusCode::FORBIDDEN,
+            lambda::Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            lambda::Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            lambda::Error::SerializeJson(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_GATEWAY,
         }
     } else if let Some(error) = error.downcast_ref::<secrets::Error>() {
@@ -360,6 +409,35 @@ mod tests {
         );
         assert_eq!(status(http::Error::InvalidMethod(m())), 500);
         assert_eq!(status(http::Error::Internal), 500);
+    }
+
+    #[test]
+    fn topic_token_and_lambda_errors_map_to_statuses() {
+        use crate::aws::lambda;
+        use crate::{token, topics};
+        let m = || "m".to_owned();
+        assert_eq!(status(topics::Error::InvalidArgument(m())), 400);
+        assert_eq!(status(topics::Error::LimitExceeded(m())), 413);
+        assert_eq!(status(topics::Error::PermissionDenied(m())), 403);
+        assert_eq!(status(topics::Error::NotFound(m())), 404);
+        assert_eq!(status(topics::Error::Timeout), 504);
+        assert_eq!(status(topics::Error::Internal), 500);
+        assert_eq!(status(token::Error::InvalidArgument(m())), 400);
+        assert_eq!(status(token::Error::PermissionDenied(m())), 403);
+        assert_eq!(status(token::Error::LimitExceeded(m())), 429);
+        assert_eq!(status(token::Error::Internal), 500);
+        assert_eq!(status(lambda::Error::NotFound(m())), 404);
+        assert_eq!(status(lambda::Error::Unauthorized(m())), 403);
+        assert_eq!(status(lambda::Error::Malformed(m())), 400);
+        assert_eq!(status(lambda::Error::Throttled(m())), 429);
+        assert_eq!(status(lambda::Error::Other(m())), 502);
+        assert_eq!(
+            status(lambda::Error::FunctionFailed {
+                error_type: m(),
+                message: m()
+            }),
+            502
+        );
     }
 
     #[test]

@@ -90,9 +90,9 @@
 //!
 //! # Host services
 //!
-//! The [`cache`] and [`http`] clients are re-exported here (they are the crates `momento-functions-cache`
-//! and `momento-functions-http`), so one dependency is enough; `?` on their errors picks a fitting
-//! status (see [`FunctionError`]):
+//! The [`cache`] (with [`cache::list`]) and [`http`] clients are re-exported here (they are the crates
+//! `momento-functions-cache` and `momento-functions-http`), as are [`topics`], [`token`] and [`aws`], so
+//! one dependency is enough; `?` on their errors picks a fitting status (see [`FunctionError`]):
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -116,18 +116,26 @@ mod handler;
 mod invocation;
 mod request;
 mod response;
+pub mod spawn;
 mod status;
+pub mod stream;
+pub mod valkey;
 
 pub use error::{FunctionError, FunctionResult};
 pub use extract::{FromRequest, FromRequestParts, Query, Rejection};
 pub use handler::{ExtractArgs, ExtractHeadArgs, GetHandler, Handler, HandlerFn};
-/// AWS credentials and the DynamoDB, S3 and Secrets Manager clients (from `momento-functions-host`).
+/// AWS credentials and the DynamoDB, S3, Secrets Manager and Lambda clients (from
+/// `momento-functions-host`).
 pub use momento_functions_host::aws;
 pub use momento_functions_host::build_environment_aws_credentials;
 pub use momento_functions_host::encoding::Json;
 /// The [`log`] facade routed to the host, and [`configure_logging`](logging::configure_logging) (from
 /// `momento-functions-host`).
 pub use momento_functions_host::logging;
+/// Disposable tokens with narrowed permissions (from `momento-functions-host`).
+pub use momento_functions_host::token;
+/// Publishing to topics (from `momento-functions-host`).
+pub use momento_functions_host::topics;
 pub use momento_functions_host::{Data, Method};
 pub use momento_functions_macros::{get, post, route};
 pub use request::{Headers, RequestContext, WebRequest};
@@ -145,3 +153,53 @@ pub use momento_functions_http as http;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+/// Export `handler` as the function's spawn handler: the function is then a spawn function, run in the
+/// background by name (see [`spawn`](mod@spawn)).
+///
+/// The handler is a plain `fn` taking the payload — [`Data`], `Vec<u8>`, `String` or [`Json<T>`] — and
+/// returning anything that implements [`IntoSpawnOutcome`](spawn::IntoSpawnOutcome): `()`, a note
+/// (`String`), a [`SpawnOutcome`](spawn::SpawnOutcome), or a `Result` of those (an `Err` is a failure whose
+/// note is the error's message). A payload that does not fit the parameter fails the spawn with a note
+/// saying why, without calling the handler.
+///
+/// ```no_run
+/// momento_functions::spawn!(audit);
+/// fn audit(payload: String) -> Result<(), std::io::Error> {
+///     momento_functions::log::info!("audited: {payload}");
+///     Ok(())
+/// }
+/// ```
+#[macro_export]
+macro_rules! spawn {
+    ($handler:expr $(,)?) => {
+        #[allow(unsafe_code, reason = "the generated component export")]
+        const _: () = {
+            struct __MomentoSpawnFunction;
+
+            impl $crate::__private::SpawnGuest for __MomentoSpawnFunction {
+                fn spawned(
+                    payload: $crate::__private::WitData,
+                ) -> ::core::result::Result<
+                    $crate::__private::SpawnSuccess,
+                    $crate::__private::SpawnFailure,
+                > {
+                    $crate::__private::call_spawn($handler, payload)
+                }
+            }
+
+            // As for the web handlers: the export exists only in the wasm build.
+            #[cfg(target_arch = "wasm32")]
+            $crate::__private::export_spawn_function!(
+                __MomentoSpawnFunction with_types_in $crate::__private::spawn_wit
+            );
+            #[cfg(not(target_arch = "wasm32"))]
+            const _: fn(
+                $crate::__private::WitData,
+            ) -> ::core::result::Result<
+                $crate::__private::SpawnSuccess,
+                $crate::__private::SpawnFailure,
+            > = <__MomentoSpawnFunction as $crate::__private::SpawnGuest>::spawned;
+        };
+    };
+}

@@ -9,6 +9,11 @@ pub use momento_functions_host::wit::momento::bytes::bytes::Data as WitData;
 pub use momento_functions_host::wit::momento::web_function::web_function_support::Header as WitHeader;
 
 pub use crate::handler::{ExtractArgs, ExtractHeadArgs, HandlerFn};
+pub use momento_functions_host::spawn_wit;
+pub use momento_functions_host::spawn_wit::exports::momento::spawn_function::guest_function_spawn::{
+    Guest as SpawnGuest, SpawnFailure, SpawnSuccess,
+};
+pub use momento_functions_host::spawn_wit::export_spawn_function;
 pub use crate::{FunctionResult, Json, Method, StatusCode, WebRequest, WebResponse};
 
 use crate::IntoResponse;
@@ -90,4 +95,25 @@ pub fn method_not_allowed(method: &Method, allow: &'static str) -> WebResponse {
     .into_response();
     response.headers_mut().insert("allow", allow);
     response
+}
+
+/// Call a spawn handler with the payload the host handed over.
+pub fn call_spawn<H, P, R>(handler: H, payload: WitData) -> Result<SpawnSuccess, SpawnFailure>
+where
+    H: FnOnce(P) -> R,
+    P: crate::spawn::FromPayload,
+    R: crate::spawn::IntoSpawnOutcome,
+{
+    use crate::spawn::SpawnOutcome;
+    init();
+    let payload = match P::from_payload(data_from_wit(payload)) {
+        Ok(payload) => payload,
+        Err(why) => return Err(SpawnFailure::FailedNote(why)),
+    };
+    match handler(payload).into_spawn_outcome() {
+        SpawnOutcome::Ok => Ok(SpawnSuccess::Ok),
+        SpawnOutcome::OkNote(note) => Ok(SpawnSuccess::OkNote(note)),
+        SpawnOutcome::Failed => Err(SpawnFailure::Failed),
+        SpawnOutcome::FailedNote(note) => Err(SpawnFailure::FailedNote(note)),
+    }
 }

@@ -8,6 +8,14 @@
 //!   (natively: a `HashMap` behind a mutex, cloning each value — no host boundary at all). The host-call
 //!   round trip is `(t(1000) - t(0)) / 1000`; `bench/run.sh` computes it from criterion's estimates.
 //!
+//! - `published_constant`: `test-guests/published/constant`, a web function built with Momento's own
+//!   published SDK that answers `pong` without reading its request;
+//! - `support_calls/{0,1000}`: `bench-guest` making n `web-function-support.invocation-id` calls (the cost
+//!   of one support call is `(t(1000) - t(0)) / 1000`);
+//! - `forward_1mib/{pass_through,read_then_send}`: `sdk-probe` forwarding a 1 MiB request body to a mocked
+//!   upstream and its 1 MiB answer back, as host buffers it never reads, and reading both into the guest;
+//!   the bytes copied into guest memory are printed once per variant.
+//!
 //! `cargo bench -p momento-functions-test-host --bench invoke` (builds the guests for wasm32-wasip2 first).
 
 use std::collections::HashMap;
@@ -21,7 +29,7 @@ use momento_functions::__private::{WitData, call, call_json, response_to_wit};
 use momento_functions::{FunctionError, FunctionResult, WebRequest};
 use momento_functions_test_host::bench_support::BareRunner;
 use momento_functions_test_host::guest_build::build_crate_once;
-use momento_functions_test_host::{Request, TestHost};
+use momento_functions_test_host::{HttpRoute, MockResponse, Request, TestHost};
 
 fn wasm(dir: &str) -> Vec<u8> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -260,7 +268,122 @@ fn cache_gets(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, echo, greeter, cache_gets);
+fn published_constant(c: &mut Criterion) {
+    let wasm = wasm("test-guests/published/constant");
+    let host = TestHost::builder()
+        .keep_log_history(false)
+        .record_calls(false)
+        .build_bytes(&wasm)
+        .unwrap_or_else(|e| panic!("cannot load the published constant: {e}"));
+    let bare = BareRunner::new(&wasm).unwrap_or_else(|e| panic!("bare runner: {e}"));
+    let payload = vec![b'x'; 64];
+    let mut group = group(c, "published_constant");
+    group.bench_function("test_host", |b| {
+        b.iter(|| {
+            let response = host
+                .invoke(Request::post("/").body(payload.clone()))
+                .unwrap_or_else(|e| panic!("invoke: {e}"));
+            assert_eq!(response.body(), b"pong");
+        });
+    });
+    group.bench_function("bare_wasmtime", |b| {
+        b.iter(|| {
+            let (status, len) = bare
+                .invoke_request("POST", "/", &[], payload.clone())
+                .unwrap_or_else(|e| panic!("bare: {e}"));
+            assert_eq!((status, len), (200, 4));
+        });
+    });
+    group.finish();
+}
+
+fn support_calls(c: &mut Criterion) {
+    let wasm = wasm("test-guests/bench-guest");
+    let host = TestHost::builder()
+        .keep_log_history(false)
+        .record_calls(false)
+        .build_bytes(&wasm)
+        .unwrap_or_else(|e| panic!("cannot load the bench guest: {e}"));
+    let bare = BareRunner::new(&wasm).unwrap_or_else(|e| panic!("bare runner: {e}"));
+    let mut group = group(c, "support_calls");
+    for n in [0usize, 1000] {
+        let body = format!("s{n}");
+        group.bench_with_input(BenchmarkId::new("test_host", n), &body, |b, body| {
+            b.iter(|| {
+                let response = host
+                    .invoke(Request::post("/").body(body.as_str()))
+                    .unwrap_or_else(|e| panic!("invoke: {e}"));
+                assert_eq!(response.body(), n.to_string().as_bytes());
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("bare_wasmtime", n), &body, |b, body| {
+            b.iter(|| {
+                let (status, _) = bare
+                    .invoke_request("POST", "/", &[], body.clone().into_bytes())
+                    .unwrap_or_else(|e| panic!("bare: {e}"));
+                assert_eq!(status, 200);
+            });
+        });
+    }
+    group.finish();
+}
+
+fn forward(c: &mut Criterion) {
+    let wasm = wasm("test-guests/sdk-probe");
+    let reply = vec![b'r'; 1 << 20];
+    let host = TestHost::builder()
+        .keep_log_history(false)
+        .record_calls(false)
+        .http_route(
+            HttpRoute::post("https://sink.example/").respond(MockResponse::ok().body(reply)),
+        )
+        .build_bytes(&wasm)
+        .unwrap_or_else(|e| panic!("cannot load the probe: {e}"));
+    let body = vec![b'x'; 1 << 20];
+    let request = |path: &str| {
+        Request::post(path)
+            .query_param("url", "https://sink.example/")
+            .body(body.clone())
+    };
+    for (name, path) in [
+        ("pass_through", "/http-forward-body"),
+        ("read_then_send", "/http-forward-read"),
+    ] {
+        let response = host
+            .invoke(request(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!((response.status(), response.body().len()), (200, 1 << 20));
+        eprintln!(
+            "forward_1mib/{name}: {} bytes copied into guest memory",
+            response.bytes_copied_to_guest()
+        );
+    }
+    let mut group = group(c, "forward_1mib");
+    for (name, path) in [
+        ("pass_through", "/http-forward-body"),
+        ("read_then_send", "/http-forward-read"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let response = host
+                    .invoke(request(path))
+                    .unwrap_or_else(|e| panic!("{path}: {e}"));
+                assert_eq!(response.body().len(), 1 << 20);
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    echo,
+    greeter,
+    cache_gets,
+    published_constant,
+    support_calls,
+    forward
+);
 
 /// The benchmarks run on a spawned thread, as `serve`'s invocations and `cargo test`'s tests do: on the
 /// main thread glibc's main arena gives the heap back (`brk`) after every free of a large body, so each

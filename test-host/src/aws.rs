@@ -1,7 +1,10 @@
-//! The in-memory AWS services: DynamoDB, S3 and Secrets Manager, behind the `aws-*` host interfaces.
+//! The in-memory AWS services: DynamoDB, S3, Secrets Manager and Lambda, behind the `aws-*` host
+//! interfaces.
 //!
 //! - **Seed** them with [`TestHostBuilder`](crate::TestHostBuilder) (`dynamodb_table`, `s3_bucket`,
-//!   `secret`) or a [fixtures file](crate::Fixtures).
+//!   `secret`, `lambda`) or a [fixtures file](crate::Fixtures).
+//! - **Lambda** functions are closures or other components of the test ([`LambdaFunction`]); an unknown
+//!   function is `ResourceNotFoundException`, event and dry-run invocations are honoured.
 //! - **Credentials**: by default any well-formed credentials and role are accepted. Once the host declares
 //!   some (`aws_credentials`, `aws_role`), only those are: other hard-coded keys are refused on every call
 //!   (`UnrecognizedClientException`, or `InvalidSignatureException` for a known key with the wrong secret),
@@ -44,6 +47,9 @@
 //! ```
 
 pub use crate::services::aws::ddb::{DynamoDbTable, KeyType};
+pub use crate::services::aws::lambda::{
+    LambdaFunction, LambdaFunctionError, MAX_EVENT_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES,
+};
 pub use crate::services::aws::s3::{S3Bucket, S3Object};
 pub use crate::services::aws::secrets::{AWSCURRENT, AWSPREVIOUS, Secret, SecretVersion};
 pub use crate::services::aws::{AwsCall, AwsError, AwsErrorKind, AwsFault, AwsService};

@@ -114,6 +114,15 @@ pub enum LoadError {
         /// The engine's message.
         message: String,
     },
+    /// A spawn function registered by name (`TestHostBuilder::function`, fixtures `[[spawn.functions]]`)
+    /// cannot be loaded, or is not a spawn function.
+    #[error("spawn function `{name}`: {message}")]
+    SpawnFunction {
+        /// The name it was registered under.
+        name: String,
+        /// Why it cannot be used.
+        message: String,
+    },
 }
 
 impl From<crate::fixtures::FixtureError> for LoadError {

@@ -51,9 +51,24 @@
 //! name = "prod/db"
 //! text = "hunter2"                        # or binary_base64 = "..."
 //!
+//! [[lambda.functions]]                    # AWS Lambda functions with a fixed answer (aws-lambda)
+//! name = "resize"
+//! json = { url = "https://img.example/1.png" }   # or body = "...", or error = { type = "ValueError", message = "..." }
+//! versions = ["1"]                        # optional: qualifiers besides $LATEST
+//! aliases = { live = "1" }                # optional
+//!
+//! [cache]                                 # optional: the whole cache's size (LRU eviction past it)
+//! max_total_bytes = "64 MiB"              # default 256 MiB of keys and values
+//! max_items = 100000                      # default 1,000,000
+//!
 //! [[cache.items]]                         # seed the function's cache (TestHost::cache)
 //! key = "greeting"
 //! value = "hello"                         # or value_base64 = "...", or json = { ... }
+//! ttl_ms = 60000                          # optional
+//!
+//! [[cache.lists]]                         # seed a list (cache-list)
+//! key = "recent"
+//! values = ["a", "b"]                     # or values_base64 = [...], or json = [{ ... }, ...]
 //! ttl_ms = 60000                          # optional
 //!
 //! [[http.routes]]                         # outbound HTTP mock routes (TestHost::http), first match answers
@@ -64,6 +79,37 @@
 //! headers = { content-type = "application/json" }
 //! json = { id = 1 }                       # or body = "...", or body_base64 = "..."
 //! times = 1                               # optional: calls HttpMock::verify expects (any number when absent)
+//!
+//! [topics]                                # limits of publishes (TestHost::topics)
+//! max_message_bytes = 4096                # optional (default 4 KiB)
+//! subscriber_backlog = 10000              # optional: waiting messages per subscriber
+//!
+//! [[topics.faults]]                       # answer matching publishes with an error
+//! error = "permission_denied"             # invalid_argument, limit_exceeded, timeout, permission_denied,
+//!                                         # failed_precondition, not_found, request_cancelled, internal
+//! topic = "audit"                         # optional: every topic when absent
+//! times = 1                               # optional: every matching publish when absent
+//! message = "not allowed"                 # optional
+//!
+//! [tokens]                                # disposable tokens (TestHost::tokens)
+//! endpoint = "cell-1.example.com"         # optional: the endpoint tokens name
+//!
+//! [[tokens.faults]]                       # answer token requests with an error
+//! error = "limit_exceeded"                # invalid_argument, permission_denied, limit_exceeded, internal
+//! times = 1                               # optional: every request when absent
+//! message = "too many tokens"             # optional
+//!
+//! [spawn]                                 # optional: spawns waiting at most (default 1,000)
+//! queue = 100
+//!
+//! [[spawn.functions]]                     # functions the function may spawn, by name (TestHost::spawns)
+//! name = "resize"
+//! path = "../spawn-worker"                # a .wasm file or a function crate, relative to the fixtures file
+//! limits = { deadline_ms = 1000 }         # optional: its own limits (default: the host's)
+//!
+//! [[valkey.clusters]]                     # Valkey clusters by name: real servers (TestHost::valkey)
+//! name = "sessions"
+//! url = "redis://127.0.0.1:6379"
 //! ```
 
 use std::collections::BTreeMap;
@@ -75,8 +121,12 @@ use serde::Deserialize;
 use crate::limits::{Limits, LimitsFile};
 use crate::services::aws::SeedError;
 use crate::services::aws::fixtures::{self as aws, AwsFixtures};
-use crate::services::cache::fixtures::{self as cache, CacheItemFixture};
+use crate::services::cache::fixtures::{self as cache, CacheFixtures};
 use crate::services::http::fixtures::{self as http, HttpRouteFixture};
+use crate::services::spawn::fixtures as spawn;
+use crate::services::token::fixtures::{self as token, TokenFixtures};
+use crate::services::topic::fixtures::{self as topic, TopicFixtures};
+use crate::services::valkey::fixtures as valkey;
 
 /// Why a fixtures file (or the seed data of a builder) was refused.
 #[derive(Debug, thiserror::Error)]
@@ -148,9 +198,19 @@ struct RawFixtures {
     #[serde(default)]
     secrets: Vec<aws::RawSecret>,
     #[serde(default)]
+    lambda: aws::RawLambda,
+    #[serde(default)]
     cache: cache::RawCache,
     #[serde(default)]
     http: http::RawHttp,
+    #[serde(default)]
+    topics: topic::RawTopics,
+    #[serde(default)]
+    tokens: token::RawTokens,
+    #[serde(default)]
+    spawn: spawn::RawSpawn,
+    #[serde(default)]
+    valkey: valkey::RawValkey,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -186,8 +246,14 @@ pub struct Fixtures {
     pub(crate) env: Vec<(String, String)>,
     limits: LimitsFile,
     pub(crate) aws: AwsFixtures,
-    pub(crate) cache_items: Vec<CacheItemFixture>,
+    pub(crate) lambda_functions: Vec<crate::aws::LambdaFunction>,
+    pub(crate) cache: CacheFixtures,
     pub(crate) http_routes: Vec<HttpRouteFixture>,
+    pub(crate) topics: TopicFixtures,
+    pub(crate) tokens: TokenFixtures,
+    pub(crate) spawn: spawn::SpawnFixtures,
+    /// Valkey clusters: `(name, url)`.
+    pub(crate) valkey: Vec<(String, String)>,
 }
 
 impl Fixtures {
@@ -336,8 +402,13 @@ fn validate(raw: RawFixtures, origin: &str, base: &Path) -> Result<Fixtures, Fix
     fixtures.limits = raw.limits;
 
     fixtures.aws = aws::validate(&check, base, raw.aws, raw.dynamodb, raw.s3, raw.secrets)?;
-    fixtures.cache_items = cache::validate(&check, raw.cache)?;
+    fixtures.lambda_functions = aws::validate_lambda(&check, raw.lambda)?;
+    fixtures.cache = cache::validate(&check, raw.cache)?;
     fixtures.http_routes = http::validate(&check, raw.http)?;
+    fixtures.topics = topic::validate(&check, raw.topics)?;
+    fixtures.tokens = token::validate(&check, raw.tokens)?;
+    fixtures.spawn = spawn::validate(&check, base, raw.spawn)?;
+    fixtures.valkey = valkey::validate(&check, raw.valkey)?;
     Ok(fixtures)
 }
 
@@ -498,9 +569,9 @@ mod tests {
             message.contains("unknown variant `slow`") && message.contains("`throttled`"),
             "{message}"
         );
-        let message = error("[[aws.faults]]\nkind = \"other\"\nservice = \"lambda\"\n");
+        let message = error("[[aws.faults]]\nkind = \"other\"\nservice = \"sqs\"\n");
         assert!(
-            message.contains("unknown variant `lambda`") && message.contains("`secrets_manager`"),
+            message.contains("unknown variant `sqs`") && message.contains("`lambda`"),
             "{message}"
         );
         assert!(
@@ -516,8 +587,8 @@ mod tests {
             "[[cache.items]]\nkey = \"k\"\njson = { a = 1 }\nttl_ms = 5\n[[http.routes]]\nurl = \"https://example.com/\"\nbody = \"ok\"\n",
         )
         .expect("valid sections");
-        assert_eq!(fixtures.cache_items[0].value, br#"{"a":1}"#);
-        assert_eq!(fixtures.cache_items[0].ttl, Some(Duration::from_millis(5)));
+        assert_eq!(fixtures.cache.items[0].value, br#"{"a":1}"#);
+        assert_eq!(fixtures.cache.items[0].ttl, Some(Duration::from_millis(5)));
         assert_eq!(fixtures.http_routes[0].status, 200);
         let route = fixtures.http_routes[0].clone().into_route();
         assert_eq!(route.to_string(), "ANY https://example.com/");

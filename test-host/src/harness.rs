@@ -6,7 +6,10 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use crate::aws::{AwsCall, AwsFault, DynamoDbTable, S3Bucket, S3Object, Secret};
+use crate::aws::{
+    AwsCall, AwsFault, DynamoDbTable, LambdaFunction, LambdaFunctionError, S3Bucket, S3Object,
+    Secret,
+};
 use crate::clock::Clock;
 use crate::error::{InvokeError, LoadError};
 use crate::fixtures::{FixtureError, Fixtures};
@@ -14,13 +17,24 @@ use crate::limits::Limits;
 use crate::logs::{Level, LogRecord};
 use crate::runtime::{Function, ImportInfo, Invocation, Outcome, Runtime};
 use crate::services::aws::ddb::DdbStore;
+use crate::services::aws::lambda::LambdaRegistry;
 use crate::services::aws::s3::S3Store;
 use crate::services::aws::secrets::{SecretStore, SecretVersion};
 use crate::services::aws::{AuthPolicy, AwsState};
 use crate::services::cache::{CacheLimits, CacheMock};
 use crate::services::http::{HttpMock, HttpRoute, RealHttpConfig};
-use crate::services::log::{LogService, LoggingCall};
+use crate::services::log::{LogDelivery, LogDestination, LogService, LoggingCall};
+use crate::services::spawn::runner::{DEFAULT_SPAWN_QUEUE, SpawnMock, SpawnService};
+use crate::services::token::{DEFAULT_TOKEN_ENDPOINT, TokenError, TokensMock};
+use crate::services::topic::fixtures::TopicFaultFixture;
+use crate::services::topic::{TopicLimits, TopicsMock};
+use crate::services::valkey::cluster::{ValkeyMock, ValkeyService};
+use crate::services::web::stream::{SinkError, StreamSink, with_stream_sink};
 use crate::state::Services;
+use crate::stream::{SseEvent, Stream, StreamPart};
+
+/// A list to seed: key, elements, TTL (`None`: never expires).
+type SeededList = (Vec<u8>, Vec<Vec<u8>>, Option<Duration>);
 
 /// The cache name functions see in `__CACHE_NAME` unless the builder sets one.
 const DEFAULT_CACHE_NAME: &str = "test-cache";
@@ -69,6 +83,8 @@ pub struct TestHostBuilder {
     cache_limits: CacheLimits,
     /// Seeded cache items: key, value, TTL (`None`: never expires).
     cache_items: Vec<(Vec<u8>, Vec<u8>, Option<Duration>)>,
+    /// Seeded lists: key, elements, TTL (`None`: never expires).
+    cache_lists: Vec<SeededList>,
     http_routes: Vec<HttpRoute>,
     real_http: Option<RealHttpConfig>,
     record_calls: bool,
@@ -79,6 +95,16 @@ pub struct TestHostBuilder {
     dynamodb_tables: Vec<DynamoDbTable>,
     s3_buckets: Vec<S3Bucket>,
     secrets: Vec<(String, Secret)>,
+    lambda_functions: Vec<LambdaFunction>,
+    topic_limits: TopicLimits,
+    topic_faults: Vec<TopicFaultFixture>,
+    token_endpoint: Option<String>,
+    token_faults: Vec<(TokenError, Option<usize>)>,
+    /// Spawn functions by name: where each comes from and its own limits (`None`: the host's).
+    spawn_functions: Vec<(String, PathBuf, Option<Limits>)>,
+    spawn_queue: usize,
+    /// Valkey clusters: name and server URL.
+    valkey_clusters: Vec<(String, String)>,
     /// The first fixtures file that could not be used, reported when the host is built.
     fixture_error: Option<std::sync::Arc<FixtureError>>,
 }
@@ -96,6 +122,7 @@ impl Default for TestHostBuilder {
             clock: Clock::system(),
             cache_limits: CacheLimits::default(),
             cache_items: Vec::new(),
+            cache_lists: Vec::new(),
             http_routes: Vec::new(),
             real_http: None,
             record_calls: true,
@@ -106,6 +133,14 @@ impl Default for TestHostBuilder {
             dynamodb_tables: Vec::new(),
             s3_buckets: Vec::new(),
             secrets: Vec::new(),
+            lambda_functions: Vec::new(),
+            topic_limits: TopicLimits::default(),
+            topic_faults: Vec::new(),
+            token_endpoint: None,
+            token_faults: Vec::new(),
+            spawn_functions: Vec::new(),
+            spawn_queue: DEFAULT_SPAWN_QUEUE,
+            valkey_clusters: Vec::new(),
             fixture_error: None,
         }
     }
@@ -274,6 +309,38 @@ impl TestHostBuilder {
         self
     }
 
+    /// Register an AWS Lambda function (the older generation's `aws-lambda`): invoking `name` runs
+    /// `handler` on the payload. Replaces any function of the same name.
+    ///
+    /// ```no_run
+    /// use momento_functions_test_host::TestHost;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let host = TestHost::builder()
+    ///     .lambda("double", |payload: &[u8]| {
+    ///         let n: i64 = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+    ///         Ok((n * 2).to_string().into_bytes())
+    ///     })
+    ///     .build_crate(env!("CARGO_MANIFEST_DIR"))?;
+    /// # let _ = host;
+    /// # Ok(()) }
+    /// ```
+    pub fn lambda<F>(self, name: impl Into<String>, handler: F) -> Self
+    where
+        F: Fn(&[u8]) -> Result<Vec<u8>, LambdaFunctionError> + Send + Sync + 'static,
+    {
+        self.lambda_function(LambdaFunction::new(name, handler))
+    }
+
+    /// Register a Lambda function with its versions and aliases, or one that is another component (see
+    /// [`LambdaFunction`]). Replaces any function of the same name.
+    pub fn lambda_function(mut self, function: LambdaFunction) -> Self {
+        self.lambda_functions
+            .retain(|f| f.name() != function.name());
+        self.lambda_functions.push(function);
+        self
+    }
+
     /// Apply fixtures: function name, build environment, environment, limits, AWS credentials, faults
     /// and data, cache items and HTTP mock routes. Later builder calls add to (or override) them.
     pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
@@ -288,10 +355,34 @@ impl TestHostBuilder {
             build_env,
             env,
             aws,
-            cache_items,
+            cache,
             http_routes,
+            spawn,
+            valkey,
+            topics,
+            tokens,
+            lambda_functions,
             ..
         } = fixtures;
+        if let Some(bytes) = cache.max_total_bytes {
+            self.cache_limits.max_total_bytes = bytes;
+        }
+        if let Some(items) = cache.max_items {
+            self.cache_limits.max_items = items;
+        }
+        let cache_items = cache.items;
+        let cache_lists = cache.lists;
+        for function in lambda_functions {
+            self = self.lambda_function(function);
+        }
+        if let Some(endpoint) = tokens.endpoint {
+            self.token_endpoint = Some(endpoint);
+        }
+        self.token_faults.extend(tokens.faults);
+        if let Some(limits) = topics.limits {
+            self.topic_limits = limits;
+        }
+        self.topic_faults.extend(topics.faults);
         let crate::services::aws::fixtures::AwsFixtures {
             credentials,
             roles,
@@ -319,8 +410,21 @@ impl TestHostBuilder {
         for item in cache_items {
             self.cache_items.push((item.key, item.value, item.ttl));
         }
+        for list in cache_lists {
+            self.cache_lists.push((list.key, list.elements, list.ttl));
+        }
         for route in http_routes {
             self = self.http_route(route.into_route());
+        }
+        for (name, url) in valkey {
+            self = self.valkey(name, url);
+        }
+        if let Some(queue) = spawn.queue {
+            self = self.spawn_queue(queue);
+        }
+        for function in spawn.functions {
+            let limits = function.limits(&self.limits);
+            self = self.register_function(function.name, function.path, limits);
         }
         self
     }
@@ -374,6 +478,14 @@ impl TestHostBuilder {
     /// A [`LoadError`] saying why the component is rejected.
     pub fn build_bytes(self, bytes: &[u8]) -> Result<TestHost, LoadError> {
         self.check_fixtures()?;
+        let spawn = self.load_spawn_functions()?;
+        let valkey = ValkeyService::new(self.valkey_clusters.clone(), self.record_calls).map_err(
+            |message| FixtureError::Invalid {
+                origin: "TestHostBuilder".to_owned(),
+                field: "valkey".to_owned(),
+                message,
+            },
+        )?;
         let seed_error = |service: &str, e| FixtureError::seed("TestHostBuilder", service, e);
         let mut aws = AwsState::new(
             self.aws_policy,
@@ -385,23 +497,50 @@ impl TestHostBuilder {
         );
         aws.record_calls = self.keep_aws_calls;
         aws.clock = self.clock.clone();
+        aws.lambda = LambdaRegistry::new(self.lambda_functions);
         let runtime = Runtime::new(self.limits)?;
         let function = Function::load(runtime, bytes, self.compile_cache.as_deref())?;
         let cache = CacheMock::new(self.clock.clone(), self.cache_limits, self.record_calls);
         for (key, value, ttl) in self.cache_items {
-            match ttl {
+            let stored = match ttl {
                 Some(ttl) => cache.insert_with_ttl(key, value, ttl),
                 None => cache.insert(key, value),
+            };
+            if !stored {
+                return Err(LoadError::Fixtures(std::sync::Arc::new(FixtureError::Invalid {
+                    origin: "TestHostBuilder".to_owned(),
+                    field: "cache_entry".to_owned(),
+                    message: "a seeded item is larger than the whole cache (CacheLimits::max_total_bytes)"
+                        .to_owned(),
+                })));
             }
+        }
+        for (key, elements, ttl) in self.cache_lists {
+            cache.insert_list_with_ttl_option(&key, elements, ttl);
         }
         // Real mode: the pooled client is created here, before the first invocation.
         let http = HttpMock::new(self.http_routes, self.real_http, self.record_calls);
+        let topics = TopicsMock::new(self.clock.clone(), self.topic_limits, self.record_calls);
+        for fault in self.topic_faults {
+            topics.add_fault(fault.topic, fault.error, fault.times);
+        }
+        let cache_name = self
+            .cache_name
+            .unwrap_or_else(|| DEFAULT_CACHE_NAME.to_owned());
+        let tokens = TokensMock::new(
+            self.clock.clone(),
+            self.token_endpoint
+                .unwrap_or_else(|| DEFAULT_TOKEN_ENDPOINT.to_owned()),
+            cache_name.clone(),
+            self.record_calls,
+        );
+        for (error, times) in self.token_faults {
+            tokens.add_fault(error, times);
+        }
         let services = Services {
             env: self.env,
             function_name: self.function_name.unwrap_or_else(|| "function".to_owned()),
-            cache_name: self
-                .cache_name
-                .unwrap_or_else(|| DEFAULT_CACHE_NAME.to_owned()),
+            cache_name,
             logging: LogService::new(self.record_calls),
             log_level: self.log_level,
             keep_log_history: self.keep_log_history,
@@ -409,12 +548,52 @@ impl TestHostBuilder {
             cache,
             http,
             aws,
+            topics,
+            tokens,
+            spawn,
+            valkey,
             ..Services::default()
         };
         Ok(TestHost {
             function: Arc::new(function),
             services: Arc::new(services),
         })
+    }
+
+    /// Load the spawn functions (building crates first), each checked to export a spawn handler.
+    fn load_spawn_functions(&self) -> Result<SpawnService, LoadError> {
+        let mut functions = std::collections::HashMap::new();
+        for (name, source, limits) in &self.spawn_functions {
+            let failed = |message: String| LoadError::SpawnFunction {
+                name: name.clone(),
+                message,
+            };
+            let wasm = if source.is_dir() {
+                crate::guest_build::build_crate_once_with_env(source, &self.build_env)
+                    .map_err(|e| failed(e.to_string()))?
+            } else {
+                source.clone()
+            };
+            let bytes = std::fs::read(&wasm)
+                .map_err(|e| failed(format!("cannot read {}: {e}", wasm.display())))?;
+            let runtime = Runtime::new(limits.clone().unwrap_or_else(|| self.limits.clone()))?;
+            let function = Function::load(runtime, &bytes, self.compile_cache.as_deref())
+                .map_err(|e| failed(e.to_string()))?;
+            if !matches!(
+                function.info.handler,
+                Some(
+                    crate::runtime::policy::Handler::Spawn
+                        | crate::runtime::policy::Handler::OlderSpawn
+                )
+            ) {
+                return Err(failed(format!(
+                    "{} is not a spawn function (it exports no `guest-function-spawn`; build it with `momento_functions::spawn!`)",
+                    source.display()
+                )));
+            }
+            functions.insert(name.clone(), Arc::new(function));
+        }
+        Ok(SpawnService::new(functions, self.spawn_queue))
     }
 
     /// Fail with the first fixtures file that could not be used.
@@ -429,6 +608,54 @@ impl TestHostBuilder {
         if self.function_name.is_none() {
             self.function_name = name;
         }
+        self
+    }
+}
+
+/// Valkey.
+impl TestHostBuilder {
+    /// A Valkey cluster called `name`: a real Valkey or Redis server at `url` (`redis://host:port`), e.g. a
+    /// [`ValkeyServer`](crate::ValkeyServer) the test started. The function's
+    /// `get-managed-cluster-client(name)` commands go to it through one pooled connection, made on first
+    /// use. See [`TestHost::valkey`].
+    pub fn valkey(mut self, name: impl Into<String>, url: impl Into<String>) -> Self {
+        let name = name.into();
+        self.valkey_clusters.retain(|(n, _)| *n != name);
+        self.valkey_clusters.push((name, url.into()));
+        self
+    }
+}
+
+/// Spawn functions.
+impl TestHostBuilder {
+    /// Register a spawn function under `name`: a `.wasm` component or a function crate directory (built
+    /// when the host is built) that exports a spawn handler (`momento_functions::spawn!`). The function
+    /// spawns it with `spawn::spawn(name, payload)`; it runs after the caller returns, in a fresh
+    /// instance, with this host's limits and services. See [`TestHost::spawns`].
+    pub fn function(self, name: impl Into<String>, source: impl Into<PathBuf>) -> Self {
+        self.register_function(name.into(), source.into(), None)
+    }
+
+    /// Register a spawn function with limits of its own.
+    pub fn function_with_limits(
+        self,
+        name: impl Into<String>,
+        source: impl Into<PathBuf>,
+        limits: Limits,
+    ) -> Self {
+        self.register_function(name.into(), source.into(), Some(limits))
+    }
+
+    fn register_function(mut self, name: String, source: PathBuf, limits: Option<Limits>) -> Self {
+        self.spawn_functions.retain(|(n, _, _)| *n != name);
+        self.spawn_functions.push((name, source, limits));
+        self
+    }
+
+    /// How many spawns may wait (held by running callers, or queued) at once; past it a spawn answers
+    /// the caller `limit` (default 1,000).
+    pub fn spawn_queue(mut self, capacity: usize) -> Self {
+        self.spawn_queue = capacity.max(1);
         self
     }
 }
@@ -472,6 +699,31 @@ impl TestHostBuilder {
         self
     }
 
+    /// Seed the cache with a list that never expires (an empty list seeds nothing: Momento has none).
+    pub fn cache_list<V: AsRef<[u8]>>(
+        mut self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let elements = elements.into_iter().map(|e| e.as_ref().to_vec()).collect();
+        self.cache_lists
+            .push((key.as_ref().to_vec(), elements, None));
+        self
+    }
+
+    /// Seed the cache with a list that expires `ttl` after the host is built.
+    pub fn cache_list_with_ttl<V: AsRef<[u8]>>(
+        mut self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+        ttl: Duration,
+    ) -> Self {
+        let elements = elements.into_iter().map(|e| e.as_ref().to_vec()).collect();
+        self.cache_lists
+            .push((key.as_ref().to_vec(), elements, Some(ttl)));
+        self
+    }
+
     /// Add a mock HTTP route (the first matching route answers). See [`HttpMock`].
     pub fn http_route(mut self, route: HttpRoute) -> Self {
         self.http_routes.push(route);
@@ -488,6 +740,18 @@ impl TestHostBuilder {
     /// Real mode with `config`.
     pub fn real_http_config(mut self, config: RealHttpConfig) -> Self {
         self.real_http = Some(config);
+        self
+    }
+
+    /// Limits of topics (default: messages up to 4 KiB, 10,000 waiting messages per subscriber).
+    pub fn topic_limits(mut self, limits: TopicLimits) -> Self {
+        self.topic_limits = limits;
+        self
+    }
+
+    /// The endpoint disposable tokens name (default [`DEFAULT_TOKEN_ENDPOINT`], which resolves nowhere).
+    pub fn token_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.token_endpoint = Some(endpoint.into());
         self
     }
 
@@ -529,6 +793,9 @@ impl TestHost {
     /// An [`InvokeError`] when the invocation itself fails (trap, timeout, limits). Error *responses* of
     /// the function (4xx/5xx) are `Ok` responses.
     ///
+    /// A streamed response (`web-function-stream`) is kept whole, with each frame's arrival time: see
+    /// [`Response::stream`].
+    ///
     /// If the calling thread panics afterwards (a failed assertion in a test), the log records of its
     /// last invocation are printed after the panic message, so a failing test shows what the function
     /// logged (`MOMENTO_FUNCTIONS_LOGS_ON_PANIC=0` turns this off).
@@ -536,18 +803,92 @@ impl TestHost {
         let request = request.into_invocation()?;
         let outcome = self.invoke_outcome(request);
         logs_on_panic::remember(&outcome.invocation_id, &outcome.logs, outcome.logs_dropped);
-        let response = outcome.result?;
-        Ok(Response {
-            status: response.status,
-            headers: response.headers,
-            body: response.body.to_vec(),
-            logs: outcome.logs,
-            logs_dropped: outcome.logs_dropped,
-            warnings: outcome.warnings,
-            invocation_id: outcome.invocation_id,
-            elapsed: outcome.elapsed,
-            bytes_to_guest: outcome.bytes_to_guest,
-        })
+        Response::from_outcome(outcome)
+    }
+
+    /// Invoke the function once, handing `on_stream` the start and each frame of a streamed response the
+    /// moment the function sends it (as `serve` forwards them to its client). The [`Response`] returned
+    /// then has the status and headers but not the frames (its body is empty). A function that does not
+    /// stream never calls `on_stream`; its response is complete as with [`invoke`](Self::invoke).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use momento_functions_test_host::{Request, StreamPart, TestHost};
+    ///
+    /// let host = TestHost::for_crate("examples/sse-relay")?;
+    /// host.invoke_streaming(Request::get("/"), |part| {
+    ///     if let StreamPart::Data(bytes) = part {
+    ///         print!("{}", String::from_utf8_lossy(bytes));
+    ///     }
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`invoke`](Self::invoke); an error after the stream started ends it where it was.
+    pub fn invoke_streaming(
+        &self,
+        request: Request,
+        on_stream: impl FnMut(StreamPart<'_>),
+    ) -> Result<Response, InvokeError> {
+        /// Parts cross from the invocation's thread to the caller's, where `on_stream` runs.
+        enum Part {
+            Start(u16, Vec<(String, String)>),
+            Data(Bytes),
+        }
+        struct ToCaller(std::sync::mpsc::Sender<Part>);
+        impl StreamSink for ToCaller {
+            fn start(
+                &self,
+                status: u16,
+                headers: &[(String, String)],
+                _deadline: Option<std::time::Instant>,
+            ) -> Result<(), SinkError> {
+                self.0
+                    .send(Part::Start(status, headers.to_vec()))
+                    .map_err(|_| SinkError::Gone)
+            }
+            fn data(
+                &self,
+                bytes: Bytes,
+                _deadline: Option<std::time::Instant>,
+            ) -> Result<(), SinkError> {
+                self.0.send(Part::Data(bytes)).map_err(|_| SinkError::Gone)
+            }
+        }
+        let mut on_stream = on_stream;
+        let request = request.into_invocation()?;
+        // The invocation runs on a thread of its own (with the stack a guest needs), so that `on_stream`
+        // may borrow from the caller and still see each part the moment it is sent.
+        let stack = self.limits().thread_stack_bytes();
+        let (parts, received) = std::sync::mpsc::channel();
+        let outcome = std::thread::scope(|scope| {
+            let invocation = std::thread::Builder::new()
+                .name("momento-invoke".into())
+                .stack_size(stack)
+                .spawn_scoped(scope, move || {
+                    let sink: std::rc::Rc<dyn StreamSink> = std::rc::Rc::new(ToCaller(parts));
+                    with_stream_sink(sink, || self.invoke_outcome(request))
+                })
+                .map_err(|e| InvokeError::Internal {
+                    message: format!("cannot start the invocation's thread: {e}"),
+                })?;
+            for part in received {
+                match part {
+                    Part::Start(status, headers) => on_stream(StreamPart::Start {
+                        status,
+                        headers: &headers,
+                    }),
+                    Part::Data(bytes) => on_stream(StreamPart::Data(&bytes)),
+                }
+            }
+            invocation.join().map_err(|_| InvokeError::Internal {
+                message: "the invocation's thread panicked".to_owned(),
+            })
+        })?;
+        logs_on_panic::remember(&outcome.invocation_id, &outcome.logs, outcome.logs_dropped);
+        Response::from_outcome(outcome)
     }
 
     /// Invoke with a request in the runtime's own type (the server's path: no conversion), keeping the
@@ -562,6 +903,16 @@ impl TestHost {
                 .extend(outcome.logs.iter().cloned());
         }
         outcome
+    }
+
+    /// The Valkey clusters: the commands sent, and faults.
+    pub fn valkey(&self) -> ValkeyMock {
+        ValkeyMock::new(Arc::clone(&self.services))
+    }
+
+    /// The spawn functions: records of what was spawned, waiting for spawned work, faults.
+    pub fn spawns(&self) -> SpawnMock {
+        SpawnMock::new(&self.services.spawn)
     }
 
     /// Every log record of every invocation so far (when log history is kept).
@@ -636,6 +987,43 @@ impl TestHost {
     /// Outbound HTTP: routes, recorded calls, expectations.
     pub fn http(&self) -> &HttpMock {
         &self.services.http
+    }
+
+    /// The topics of the function's cache: subscribe to receive what the function publishes (and the
+    /// log lines it sends to a topic), list its publishes, inject faults.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use momento_functions_test_host::{Request, TestHost};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let host = TestHost::for_crate(env!("CARGO_MANIFEST_DIR"))?;
+    /// let chat = host.topics().subscribe("chat");
+    /// host.invoke(Request::post("/").body("hello"))?;
+    /// let message = chat.recv_timeout(Duration::from_secs(1)).expect("published");
+    /// assert_eq!(message.text(), "hello");
+    /// # Ok(()) }
+    /// ```
+    pub fn topics(&self) -> &TopicsMock {
+        &self.services.topics
+    }
+
+    /// Disposable tokens: what the function asked for, the tokens issued (their API keys decode to
+    /// their permissions and expiry), faults.
+    ///
+    /// ```no_run
+    /// use momento_functions_test_host::{Request, TestHost};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let host = TestHost::for_crate(env!("CARGO_MANIFEST_DIR"))?;
+    /// let response = host.invoke(Request::get("/token"))?;
+    /// let api_key = response.text()?;
+    /// let token = host.tokens().decode(api_key).expect("a key of the test host");
+    /// println!("{:?} until {}", token.permissions, token.valid_until);
+    /// # Ok(()) }
+    /// ```
+    pub fn tokens(&self) -> &TokensMock {
+        &self.services.tokens
     }
 }
 
@@ -800,8 +1188,9 @@ impl AwsMock {
     }
 }
 
-/// The function's logging configuration ([`TestHost::logging`]). The function's log lines themselves are
-/// in [`Response::logs`] and [`TestHost::logs`].
+/// The function's logging configuration ([`TestHost::logging`]) and the lines it sent to its
+/// destinations. [`Response::logs`] and [`TestHost::logs`] show every line either way (unlike Momento,
+/// which keeps nothing until `configure-logging` and then filters by its levels).
 #[derive(Clone)]
 pub struct LoggingMock {
     services: Arc<Services>,
@@ -817,6 +1206,25 @@ impl LoggingMock {
     /// Every `configure-logging` call so far: where the function asked Momento to send its logs.
     pub fn configurations(&self) -> Vec<LoggingCall> {
         self.services.logging.calls()
+    }
+
+    /// Every line sent to a destination of `configure-logging` so far, in order: the function's lines
+    /// at or above a destination's `log-level`, system lines (stdout, stderr, the host's notes) at or
+    /// above its `system-logs-level`. Lines sent to a topic were also published to it.
+    pub fn deliveries(&self) -> Vec<LogDelivery> {
+        self.services.logging.deliveries()
+    }
+
+    /// The lines the CloudWatch log group `log_group_name` would have received, in order (the test host
+    /// sends nothing to AWS).
+    pub fn cloudwatch(&self, log_group_name: &str) -> Vec<LogDelivery> {
+        self.deliveries()
+            .into_iter()
+            .filter(|delivery| {
+                matches!(&delivery.destination, LogDestination::CloudWatch { log_group_name: group, .. }
+                    if group == log_group_name)
+            })
+            .collect()
     }
 }
 
@@ -952,6 +1360,7 @@ impl Request {
             headers: self.headers,
             body: Bytes::from(self.body),
             token_metadata: self.token_metadata,
+            spawn_depth: 0,
         })
     }
 }
@@ -962,6 +1371,7 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    stream: Option<Stream>,
     logs: Vec<LogRecord>,
     logs_dropped: usize,
     warnings: Vec<InvokeError>,
@@ -971,6 +1381,35 @@ pub struct Response {
 }
 
 impl Response {
+    fn from_outcome(outcome: Outcome) -> Result<Response, InvokeError> {
+        let response = outcome.result?;
+        Ok(Response {
+            status: response.status,
+            headers: response.headers,
+            body: response.body.to_vec(),
+            stream: response.stream,
+            logs: outcome.logs,
+            logs_dropped: outcome.logs_dropped,
+            warnings: outcome.warnings,
+            invocation_id: outcome.invocation_id,
+            elapsed: outcome.elapsed,
+            bytes_to_guest: outcome.bytes_to_guest,
+        })
+    }
+
+    /// The frames and events of a streamed response (the function called `send-sse` or
+    /// `send-response-start`), with their arrival times; `None` when it answered at once. The status
+    /// and headers are the stream's (200 and `text/event-stream` for events), and [`body`](Self::body)
+    /// is all frames together.
+    pub fn stream(&self) -> Option<&Stream> {
+        self.stream.as_ref()
+    }
+
+    /// The server-sent events of a streamed response (empty for one that is not an event stream).
+    pub fn events(&self) -> Vec<SseEvent> {
+        self.stream.as_ref().map(Stream::events).unwrap_or_default()
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status

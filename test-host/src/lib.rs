@@ -53,6 +53,7 @@ pub mod server;
 mod services;
 mod state;
 mod stdio;
+pub mod stream;
 
 pub use clock::Clock;
 pub use error::{InvokeError, LoadError};
@@ -65,13 +66,29 @@ pub use runtime::policy::Handler;
 pub use runtime::{CheckReport, ImportInfo, check_component};
 pub use services::cache::{
     CacheCall, CacheEntry, CacheError, CacheLimits, CacheMock, CacheOp, CacheOpKind, CacheOutcome,
-    SetCondition, SetHashCondition, value_hash,
+    ListEnd, ListErase, ListStart, ListTtl, MAX_LIST_BYTES, MAX_LIST_ELEMENTS, SetCondition,
+    SetHashCondition, value_hash,
 };
 pub use services::http::{
     HttpAuthorization, HttpCall, HttpError, HttpMock, HttpOutcome, HttpRoute, MockResponse,
     RealHttpConfig, UnmetExpectations,
 };
-pub use services::log::{LogConfiguration, LogDestination, LoggingCall};
+pub use services::log::{LineKind, LogConfiguration, LogDelivery, LogDestination, LoggingCall};
+pub use services::spawn::runner::{
+    DEFAULT_SPAWN_QUEUE, MAX_SPAWN_DEPTH, SpawnFault, SpawnMock, SpawnRecord, SpawnResult,
+};
+pub use services::token::{
+    CacheRole, CacheScope, DEFAULT_TOKEN_ENDPOINT, FunctionRole, IssuedToken, KeyScope,
+    MAX_TOKEN_ID_BYTES, MAX_TOKEN_VALIDITY, NameScope, TokenCall, TokenError, TokenPermission,
+    TokensMock, TopicRole,
+};
+pub use services::topic::{
+    MessageOrigin, TopicCall, TopicError, TopicLimits, TopicMessage, TopicSubscription, TopicValue,
+    TopicsMock,
+};
+pub use services::valkey::cluster::{ValkeyCall, ValkeyFault, ValkeyMock, ValkeyReply};
+pub use services::valkey::server::ValkeyServer;
+pub use stream::{Frame, SseEvent, Stream, StreamKind, StreamPart};
 
 /// Support for benchmarks: the bare-wasmtime floor. Not public API.
 #[doc(hidden)]

@@ -215,6 +215,11 @@ impl Limits {
         }
     }
 
+    /// The stack of a thread that runs invocations: the wasm stack plus room for the host (at least 4 MiB).
+    pub(crate) fn thread_stack_bytes(&self) -> usize {
+        self.wasm_stack_bytes.saturating_add(2 << 20).max(4 << 20)
+    }
+
     /// When the invocation is really interrupted: the deadline, or the warn-only hard stop.
     pub(crate) fn hard_deadline(&self) -> Duration {
         if self.warn_only {
@@ -257,13 +262,13 @@ fn millis(duration: Duration) -> String {
 /// A size in bytes: an integer, or a string such as `"64 MiB"`.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(untagged)]
-enum Size {
+pub(crate) enum Size {
     Bytes(u64),
     Text(String),
 }
 
 impl Size {
-    fn bytes(&self, key: &str) -> Result<usize, String> {
+    pub(crate) fn bytes(&self, key: &str) -> Result<usize, String> {
         let bytes = match self {
             Size::Bytes(n) => *n,
             Size::Text(text) => parse_size(text).map_err(|e| format!("{key}: {e}"))?,

@@ -13,6 +13,12 @@
 //! as 499); one that only shuts down its writing side (a half-close) still gets the response, preceded by an
 //! interim `100 Continue` the server sends to tell the two apart (see `ClientWatch`).
 //!
+//! `GET /_momento/topics/{name}` is reserved: it never reaches the function but answers with a
+//! server-sent-events stream of the topic, one event per message published from then on (by the function,
+//! or by its log lines sent to a topic), so that a browser can watch a function's publishes; see
+//! [`TopicsMock`](crate::TopicsMock) and the README. A stream is served by a worker thread too, so it
+//! delivers a message at the latest when an invocation running on that worker ends.
+//!
 //! Requests are served by a tokio runtime with one worker per core; an invocation runs on the worker that
 //! read the request (no hand-off to another thread, which is what makes it fast), so each worker runs one
 //! invocation at a time and a slow function occupies its worker for as long as it runs (at most the
@@ -31,9 +37,11 @@
 //! # Ok(()) }
 //! ```
 
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -41,7 +49,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{HeaderMap, StatusCode};
@@ -54,7 +62,13 @@ use crate::error::InvokeError;
 use crate::harness::TestHost;
 use crate::runtime::Invocation;
 use crate::runtime::Outcome;
+use crate::services::topic::sse;
+use crate::services::web::stream::{StreamSink, with_stream_sink};
 use crate::state::Cancel;
+
+mod stream;
+
+use stream::{ResponseBody, STREAM_BUFFER, ServeSink, StreamMessage};
 
 /// Default of [`ServeOptions::body_idle_timeout`].
 pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -272,6 +286,8 @@ struct Watched {
     client: Option<Arc<std::net::TcpStream>>,
     http11: bool,
     probed: bool,
+    /// The response is streaming: nothing may be written to the client but the response.
+    streaming: bool,
     cancel: Cancel,
 }
 
@@ -301,9 +317,18 @@ impl ClientWatch {
             client,
             http11,
             probed: false,
+            streaming: false,
             cancel,
         });
         id
+    }
+
+    /// The invocation's response starts streaming: stop probing its client (through the lock, a probe
+    /// in progress is finished before this returns and the response is written).
+    fn streaming(&self, id: u64) {
+        if let Some(entry) = self.lock().entries.iter_mut().find(|entry| entry.id == id) {
+            entry.streaming = true;
+        }
     }
 
     /// Stop watching (and, through the lock, wait for a check of this client in progress: nothing is
@@ -360,7 +385,10 @@ fn check_client(entry: &mut Watched) {
     match client.peek(&mut byte) {
         // End of stream: closed, or half-closed.
         Ok(0) => {
-            if entry.probed {
+            if entry.streaming {
+                // A probe would land in the middle of the response. A client that closed is noticed
+                // when the next frame cannot be written.
+            } else if entry.probed {
                 // An empty write sends nothing, but fails on a connection that was reset.
                 if (&**client).write(&[]).is_err() {
                     entry.cancel.cancel();
@@ -460,11 +488,7 @@ impl Server {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         // The function runs on the serving threads: give them the wasm stack plus room for the host.
-        let stack = host
-            .limits()
-            .wasm_stack_bytes
-            .saturating_add(2 << 20)
-            .max(4 << 20);
+        let stack = host.limits().thread_stack_bytes();
         let drain = host.limits().hard_deadline() + Duration::from_secs(2);
         // The smallest body budget still fits one request of the largest size allowed.
         let body_limit = body_limit(host.limits());
@@ -681,6 +705,8 @@ struct Job {
     peer: SocketAddr,
     method: hyper::Method,
     uri: hyper::Uri,
+    /// Where a streamed response's parts go (see `stream`).
+    stream: tokio::sync::mpsc::Sender<StreamMessage>,
 }
 
 /// What wakes a serving thread.
@@ -709,6 +735,8 @@ fn serve_core(
     else {
         return;
     };
+    // Shared with the sink of a streaming invocation, which drives it while the function runs.
+    let runtime = Rc::new(runtime);
     let (jobs_tx, mut jobs) = tokio::sync::mpsc::unbounded_channel::<Job>();
     let mut http = hyper::server::conn::http1::Builder::new();
     // Half-close: a client may shut down its writing side after the request and wait for the answer.
@@ -747,8 +775,28 @@ fn serve_core(
                     .watch
                     .register(job.client, job.http11, cancel.clone());
                 let (host, request) = (job.host, job.request);
-                let outcome = crate::state::with_cancel(&cancel, || host.invoke_outcome(request));
+                let sink = Rc::new(ServeSink {
+                    runtime: Rc::clone(&runtime),
+                    parts: job.stream,
+                    cancel: cancel.clone(),
+                    watch: Arc::clone(&shared.watch),
+                    watched,
+                    started: Cell::new(false),
+                });
+                let outcome = crate::state::with_cancel(&cancel, || {
+                    with_stream_sink(Rc::clone(&sink) as Rc<dyn StreamSink>, || {
+                        host.invoke_outcome(request)
+                    })
+                });
                 shared.watch.unregister(watched);
+                if sink.started.get() && outcome.result.is_err() {
+                    // The client has the start of a response: cut it short rather than end it cleanly.
+                    let _ = sink.deliver(
+                        StreamMessage::Failed,
+                        Some(Instant::now() + Duration::from_secs(1)),
+                    );
+                }
+                drop(sink);
                 if matches!(outcome.result, Err(InvokeError::Cancelled)) {
                     // Nobody reads the answer, and the connection task may be gone before it can log.
                     shared.log(format!(
@@ -778,6 +826,12 @@ fn serve_core(
                     let jobs = jobs.clone();
                     let client = client.clone();
                     async move {
+                        // `GET /_momento/topics/{name}`: a server-sent-events stream of the topic.
+                        if let Some(topic) = sse::topic_of(request.uri().path()) {
+                            return Ok::<_, Infallible>(topic_stream(
+                                &request, topic, &shared, peer,
+                            ));
+                        }
                         Ok::<_, Infallible>(handle(request, &shared, &jobs, peer, client).await)
                     }
                 });
@@ -799,10 +853,60 @@ fn serve_core(
             Event::Drained => break,
         }
     }
-    runtime.shutdown_timeout(Duration::from_millis(100));
+    if let Ok(runtime) = Rc::try_unwrap(runtime) {
+        runtime.shutdown_timeout(Duration::from_millis(100));
+    }
 }
 
-type Body = Full<Bytes>;
+type Body = ResponseBody;
+
+/// Answer a request under `/_momento/topics/` (see [`sse`]), and log it.
+fn topic_stream(
+    request: &hyper::Request<Incoming>,
+    topic: Result<String, String>,
+    shared: &Shared,
+    peer: SocketAddr,
+) -> hyper::Response<Body> {
+    let answer = sse::answer::<StreamMessage>(
+        request.method(),
+        topic,
+        shared.host().topics(),
+        shared.shutdown.subscribe(),
+    );
+    let response = match answer {
+        sse::TopicAnswer::Stream(frames) => {
+            let mut response = hyper::Response::new(ResponseBody::Stream(frames));
+            for (name, value) in sse::HEADERS {
+                response.headers_mut().insert(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
+            }
+            response
+        }
+        sse::TopicAnswer::Refused { status, text } => {
+            let mut response = hyper::Response::new(ResponseBody::full(Bytes::from(text)));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                response
+                    .headers_mut()
+                    .insert(hyper::header::ALLOW, HeaderValue::from_static("GET"));
+            }
+            response
+        }
+    };
+    shared.log(format!(
+        "{peer} \"{} {}\" {} topic stream",
+        request.method(),
+        request.uri(),
+        response.status().as_u16()
+    ));
+    response
+}
 
 /// The largest body `serve` reads: the request limit, or in warn-only mode its hard stop.
 fn body_limit(limits: &crate::Limits) -> usize {
@@ -816,7 +920,7 @@ fn body_limit(limits: &crate::Limits) -> usize {
 /// Answer one request: read the body (within the limit), invoke, build the response, log.
 async fn handle(
     request: hyper::Request<Incoming>,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     jobs: &UnboundedSender<Job>,
     peer: SocketAddr,
     client: Option<Arc<std::net::TcpStream>>,
@@ -868,9 +972,11 @@ async fn handle(
                     .collect(),
                 body: Bytes::from(body),
                 token_metadata: None,
+                spawn_depth: 0,
             };
             // The serving thread runs the invocation (see `serve_core`).
-            let (reply, outcome) = oneshot::channel();
+            let (reply, mut outcome) = oneshot::channel();
+            let (stream, mut streamed) = tokio::sync::mpsc::channel(STREAM_BUFFER);
             let job = Job {
                 host,
                 request,
@@ -880,9 +986,20 @@ async fn handle(
                 peer,
                 method: parts.method.clone(),
                 uri: parts.uri.clone(),
+                stream,
             };
             let outcome = match jobs.send(job) {
-                Ok(()) => outcome.await.ok(),
+                Ok(()) => tokio::select! {
+                    biased;
+                    // The function started a streamed response: answer now, log when it is over.
+                    Some(StreamMessage::Start(status, headers)) = streamed.recv() => {
+                        let held_bytes = std::mem::take(&mut held.bytes);
+                        return streamed_response(
+                            shared, status, headers, streamed, outcome, held_bytes, peer, parts, started,
+                        );
+                    }
+                    outcome = &mut outcome => outcome.ok(),
+                },
                 Err(_) => None,
             };
             let Some(outcome) = outcome else {
@@ -977,8 +1094,19 @@ async fn handle(
     }
     // A cancelled invocation is logged by its serving thread (nobody receives this response).
     if shared.access_log.is_some() && !cancelled {
+        let bytes = hyper::body::Body::size_hint(response.body())
+            .exact()
+            .unwrap_or(0);
         shared.log(access_line(
-            peer, &parts, &response, started, error_code, &records, &notes,
+            peer,
+            &parts,
+            response.status(),
+            bytes,
+            false,
+            started,
+            error_code,
+            &records,
+            &notes,
         ));
     }
     response
@@ -987,10 +1115,16 @@ async fn handle(
 /// One access-log line: the request, the answer, then the invocation's records and the server's notes,
 /// each on its own indented line (control characters escaped, so one record is one line), cut at
 /// [`ACCESS_LOG_LINE_BYTES`].
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one line from the request, the answer and the records"
+)]
 fn access_line(
     peer: SocketAddr,
     parts: &hyper::http::request::Parts,
-    response: &hyper::Response<Body>,
+    status: StatusCode,
+    body_bytes: u64,
+    streamed: bool,
     started: Instant,
     error_code: Option<&str>,
     records: &[crate::logs::LogRecord],
@@ -1001,12 +1135,13 @@ fn access_line(
         "{peer} \"{} {}\" {} {}B {}µs",
         parts.method,
         parts.uri,
-        response.status().as_u16(),
-        hyper::body::Body::size_hint(response.body())
-            .exact()
-            .unwrap_or(0),
+        status.as_u16(),
+        body_bytes,
         started.elapsed().as_micros()
     );
+    if streamed {
+        line.push_str(" streamed");
+    }
     if let Some(code) = error_code {
         line.push(' ');
         line.push_str(code);
@@ -1107,14 +1242,26 @@ fn function_response(
     response: crate::runtime::Answer,
     notes: &mut Vec<String>,
 ) -> Result<hyper::Response<Body>, String> {
+    let (status, headers) = response_head(response.status, response.headers, notes)?;
+    let mut http = hyper::Response::new(ResponseBody::full(response.body));
+    *http.status_mut() = status;
+    *http.headers_mut() = headers;
+    Ok(http)
+}
+
+/// The status and headers of a function's response as HTTP, or why they cannot be one.
+fn response_head(
+    status: u16,
+    headers: Vec<(String, String)>,
+    notes: &mut Vec<String>,
+) -> Result<(StatusCode, HeaderMap), String> {
     // Only 200–599 can be a final response: 1xx are interim responses (101 would even switch protocols),
     // 600–999 are not HTTP statuses a client understands.
-    let status = match response.status {
-        200..=599 => StatusCode::from_u16(response.status).map_err(|e| e.to_string())?,
+    let status = match status {
+        200..=599 => StatusCode::from_u16(status).map_err(|e| e.to_string())?,
         100..=199 => {
             return Err(format!(
-                "the function answered with status {}: 1xx statuses are interim responses, a function's response must be 200–599",
-                response.status
+                "the function answered with status {status}: 1xx statuses are interim responses, a function's response must be 200–599"
             ));
         }
         other => {
@@ -1123,22 +1270,26 @@ fn function_response(
             ));
         }
     };
-    if response.headers.len() > MAX_RESPONSE_HEADERS {
+    if headers.len() > MAX_RESPONSE_HEADERS {
         return Err(format!(
             "the function answered with {} headers, over the server's limit of {MAX_RESPONSE_HEADERS}",
-            response.headers.len()
+            headers.len()
         ));
     }
-    let mut headers =
-        HeaderMap::try_with_capacity(response.headers.len()).map_err(|e| e.to_string())?;
-    for (header_name, header_value) in response.headers {
+    let mut map = HeaderMap::try_with_capacity(headers.len()).map_err(|e| e.to_string())?;
+    for (header_name, header_value) in headers {
+        // `connection: keep-alive` (an event stream's) says what the server does anyway.
+        let keep_alive = header_name.eq_ignore_ascii_case("connection")
+            && header_value.eq_ignore_ascii_case("keep-alive");
         if FRAMING_HEADERS
             .iter()
             .any(|framing| header_name.eq_ignore_ascii_case(framing))
         {
-            notes.push(format!(
-                "dropped response header `{header_name}`: the server sets it"
-            ));
+            if !keep_alive {
+                notes.push(format!(
+                    "dropped response header `{header_name}`: the server sets it"
+                ));
+            }
             continue;
         }
         match (
@@ -1146,7 +1297,7 @@ fn function_response(
             HeaderValue::from_str(&header_value),
         ) {
             (Ok(name), Ok(value)) => {
-                headers.try_append(name, value).map_err(|e| e.to_string())?;
+                map.try_append(name, value).map_err(|e| e.to_string())?;
             }
             _ => notes.push(format!(
                 "dropped response header `{}`: not a valid HTTP header",
@@ -1154,10 +1305,74 @@ fn function_response(
             )),
         }
     }
-    let mut http = hyper::Response::new(Full::new(response.body));
+    Ok((status, map))
+}
+
+/// The response to a request whose function started streaming: the head now, the frames as the
+/// function sends them. The access-log line is written when the invocation is over.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the request's parts, handed over once"
+)]
+fn streamed_response(
+    shared: &Arc<Shared>,
+    status: u16,
+    headers: Vec<(String, String)>,
+    frames: tokio::sync::mpsc::Receiver<StreamMessage>,
+    outcome: oneshot::Receiver<Outcome>,
+    held_bytes: usize,
+    peer: SocketAddr,
+    parts: hyper::http::request::Parts,
+    started: Instant,
+) -> hyper::Response<Body> {
+    let mut notes = Vec::new();
+    // The sink checked status and headers; framing headers are dropped here as for any response.
+    let (status, headers) = response_head(status, headers, &mut notes).unwrap_or_else(|problem| {
+        notes.push(problem);
+        (StatusCode::INTERNAL_SERVER_ERROR, HeaderMap::new())
+    });
+    let mut http = hyper::Response::new(ResponseBody::Stream(frames));
     *http.status_mut() = status;
     *http.headers_mut() = headers;
-    Ok(http)
+    let shared = Arc::clone(shared);
+    tokio::spawn(async move {
+        let outcome = outcome.await.ok();
+        shared.bodies.give(held_bytes);
+        shared.served.fetch_add(1, Ordering::Relaxed);
+        let Some(outcome) = outcome else {
+            return;
+        };
+        if outcome.logs_dropped > 0 {
+            notes.push(format!(
+                "{} more log record(s) dropped: per-invocation limit",
+                outcome.logs_dropped
+            ));
+        }
+        let (sent, error_code) = match &outcome.result {
+            Ok(answer) => (answer.stream.as_ref().map_or(0, |s| s.bytes_sent()), None),
+            Err(error) => {
+                notes.push(format!(
+                    "the invocation failed after the response started, which was cut short: {error}"
+                ));
+                (0, Some(error.code()))
+            }
+        };
+        // A cancelled invocation was logged by its serving thread.
+        if !matches!(outcome.result, Err(InvokeError::Cancelled)) {
+            shared.log(access_line(
+                peer,
+                &parts,
+                status,
+                sent as u64,
+                true,
+                started,
+                error_code,
+                &outcome.logs,
+                &notes,
+            ));
+        }
+    });
+    http
 }
 
 /// The response for a failed invocation: `{"error", "message", "invocation_id"}`.
@@ -1172,7 +1387,7 @@ fn error_response(
         "message": message,
         "invocation_id": invocation_id,
     });
-    let mut http = hyper::Response::new(Full::new(Bytes::from(body.to_string())));
+    let mut http = hyper::Response::new(ResponseBody::full(Bytes::from(body.to_string())));
     *http.status_mut() = status;
     let headers = http.headers_mut();
     headers.insert(

@@ -56,6 +56,14 @@ pub(crate) struct Services {
     pub(crate) aws: crate::services::aws::AwsState,
     /// `momento:log`: every `configure-logging` call.
     pub(crate) logging: crate::services::log::LogService,
+    /// `momento:topic` (both generations): subscribers, faults and the publish log.
+    pub(crate) topics: crate::services::topic::TopicsMock,
+    /// `momento:token` (both generations): issued tokens, faults and the call log.
+    pub(crate) tokens: crate::services::token::TokensMock,
+    /// Spawn functions by name, and the queue that runs what functions spawn.
+    pub(crate) spawn: crate::services::spawn::runner::SpawnService,
+    /// Valkey clusters by name: real servers, one pooled connection each.
+    pub(crate) valkey: crate::services::valkey::cluster::ValkeyService,
 }
 
 /// Enforces the memory limit and records it being hit, so that the guest's resulting abort is reported as
@@ -223,6 +231,14 @@ pub(crate) struct InvocationState {
     pub(crate) cancel: Option<Cancel>,
     /// The function's stdout and stderr, once it has used WASI: their lines join the log in order.
     pub(crate) stdio: Option<StdioCapture>,
+    /// Where `configure-logging` sends the invocation's log lines.
+    pub(crate) log_routing: crate::services::log::Routing,
+    /// A response the function streams (`web-function-stream`).
+    pub(crate) stream: crate::services::web::stream::StreamState,
+    /// How many spawns led to this invocation (0: invoked directly).
+    pub(crate) spawn_depth: u32,
+    /// Spawns it made, queued when it returns.
+    pub(crate) spawns: Vec<crate::services::spawn::runner::PendingSpawn>,
 }
 
 impl InvocationState {
@@ -374,18 +390,22 @@ impl HostState {
                 bytes_to_guest: 0,
                 cancel: CURRENT_CANCEL.with(|current| current.borrow().clone()),
                 stdio: None,
+                log_routing: crate::services::log::Routing::default(),
+                stream: crate::services::web::stream::StreamState::new(limits.response_bytes),
+                spawn_depth: 0,
+                spawns: Vec::new(),
             },
             limiter: MemoryLimiter::new(limits),
             wasi: None,
         }
     }
 
-    /// What the guest wrote to stderr (empty when it never touched WASI).
-    pub(crate) fn stderr(&self) -> Vec<u8> {
+    /// What the guest wrote to stdout and stderr (empty when it never touched WASI).
+    pub(crate) fn stdio(&self) -> (Vec<u8>, Vec<u8>) {
         self.inv
             .stdio
             .as_ref()
-            .map(StdioCapture::stderr_bytes)
+            .map(StdioCapture::bytes)
             .unwrap_or_default()
     }
 }

@@ -45,14 +45,15 @@ struct Captured {
     lines_dropped: usize,
     stdout: Stream,
     stderr: Stream,
-    /// Everything written to stderr (up to the capacity), for the panic message of a trap.
-    stderr_bytes: Vec<u8>,
 }
 
 /// One stream's bytes written and its unfinished line.
 #[derive(Debug, Default)]
 struct Stream {
     written: usize,
+    /// Everything written to it (up to the capacity): stderr for the panic message of a trap, both for
+    /// the system lines `configure-logging` destinations receive after the invocation.
+    bytes: Vec<u8>,
     partial: Vec<u8>,
     /// Has anything been written since the last completed line? (An empty unfinished line still
     /// counts once something was written to it: only a final newline ends without a new line.)
@@ -69,7 +70,6 @@ impl StdioCapture {
             lines_dropped: 0,
             stdout: Stream::default(),
             stderr: Stream::default(),
-            stderr_bytes: Vec::new(),
         })))
     }
 
@@ -105,9 +105,16 @@ impl StdioCapture {
         (std::mem::take(&mut captured.lines), dropped)
     }
 
-    /// What the guest wrote to stderr (for the panic message of a trap).
-    pub(crate) fn stderr_bytes(&self) -> Vec<u8> {
-        self.lock().stderr_bytes.clone()
+    /// What the guest wrote to stdout and to stderr.
+    pub(crate) fn bytes(&self) -> (Vec<u8>, Vec<u8>) {
+        let captured = self.lock();
+        (captured.stdout.bytes.clone(), captured.stderr.bytes.clone())
+    }
+
+    /// How many bytes the guest has written to stdout and to stderr so far.
+    pub(crate) fn written(&self) -> (usize, usize) {
+        let captured = self.lock();
+        (captured.stdout.written, captured.stderr.written)
     }
 
     /// Bytes `source` may still take.
@@ -126,9 +133,7 @@ impl StdioCapture {
             return Err(());
         }
         stream.written += bytes.len();
-        if source == LogSource::Stderr {
-            captured.stderr_bytes.extend_from_slice(bytes);
-        }
+        stream.bytes.extend_from_slice(bytes);
         let mut rest = bytes;
         while !rest.is_empty() {
             let stream = captured.stream(source);
@@ -289,7 +294,7 @@ mod tests {
             text(&capture.take_lines(true).0),
             [(LogSource::Stderr, "last".to_owned())]
         );
-        assert_eq!(capture.stderr_bytes(), b"three\r\nlast");
+        assert_eq!(capture.bytes().1, b"three\r\nlast");
     }
 
     #[test]

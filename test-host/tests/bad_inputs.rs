@@ -219,8 +219,10 @@ fn check_collects_every_problem() {
         [
             "momento:bytes/bytes@1.0.0",
             "momento:web-function/web-function-support@1.0.0",
+            "momento:web-function/web-function-stream@1.0.0",
             "momento:cache-scalar/cache-scalar@1.0.0",
             "momento:log/logging@1.0.0",
+            "momento:host/spawn@1.0.0",
         ]
     );
     let unsupported = report.imports.wasi_unsupported.join(" ");
@@ -974,4 +976,37 @@ fn a_trap_around_cache_writes_leaves_the_cache_whole() {
         }
         assert_serving(host);
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The cache's total size
+
+#[test]
+fn a_guest_filling_the_cache_evicts_least_recently_used_items_instead_of_growing_the_host() {
+    use momento_functions_test_host::CacheLimits;
+    let host = TestHost::builder()
+        .limits(quick_limits().with_deadline(Duration::from_secs(30)))
+        .cache_limits(CacheLimits::default().with_max_total_bytes(8 << 20))
+        .keep_log_history(false)
+        .record_calls(false)
+        .build_file(programs_wasm())
+        .expect("test-programs loads");
+    // Three requests each offer 32 MiB (64 items of 512 KiB); the cache holds 8 MiB.
+    for round in 0..3 {
+        let response = host
+            .invoke(Request::get("/cache-fill").query(format!("n=64&kb=512&prefix=r{round}")))
+            .expect("every write succeeds: the oldest items make room");
+        assert_eq!(response.text().unwrap(), "64 items");
+        assert!(
+            host.cache().total_bytes() <= 8 << 20,
+            "{}",
+            host.cache().total_bytes()
+        );
+    }
+    // Each item is a 6- or 7-byte key and 512 KiB: 15 fit, the newest ones.
+    assert_eq!(host.cache().len(), 15);
+    assert!(host.cache().contains_key("r2-63"));
+    assert!(!host.cache().contains_key("r0-0") && !host.cache().contains_key("r2-0"));
+    assert_eq!(host.cache().evictions(), 3 * 64 - 15);
+    assert_serving(&host);
 }

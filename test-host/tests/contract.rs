@@ -258,7 +258,13 @@ fn every_example_imports_only_published_interfaces() {
         // Linking type-checks every import against the host, whose interfaces are the published WIT (see
         // contract_drift.rs): an accepted component imports published interfaces with published types.
         assert!(report.is_ok(), "{}: {:?}", dir.display(), report.problems);
-        assert_eq!(report.handler, Some(Handler::Web), "{}", dir.display());
+        // Web functions, and the spawn function of examples/spawn-worker.
+        assert!(
+            matches!(report.handler, Some(Handler::Web | Handler::Spawn)),
+            "{}: {:?}",
+            dir.display(),
+            report.handler
+        );
         for interface in &report.imports.host_interfaces {
             assert!(
                 interface.starts_with("momento:") && !interface.starts_with("momento:functions/"),

@@ -1,4 +1,5 @@
-//! AWS clients: [`auth`] for credentials, then [`ddb`] (DynamoDB), [`s3`] and [`secrets`] (Secrets Manager).
+//! AWS clients: [`auth`] for credentials, then [`ddb`] (DynamoDB), [`s3`], [`secrets`] (Secrets Manager)
+//! and [`lambda`].
 //!
 //! The clients call the host, which keeps the authenticated AWS clients hot across invocations (one per
 //! region and credentials), so creating a provider and a client in every invocation is cheap:
@@ -25,6 +26,7 @@
 
 pub mod auth;
 pub mod ddb;
+pub mod lambda;
 pub mod s3;
 pub mod secrets;
 mod signed;

@@ -4,8 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Args;
-
-use crate::TestHost;
+use crate::{StreamPart, TestHost};
 
 use super::{
     EXIT_ERROR_RESPONSE, EXIT_INVOKE, EXIT_LOAD, EXIT_USAGE, HostArgs, LimitArgs, RequestArgs,
@@ -45,7 +44,30 @@ impl InvokeCommand {
         if let Some(notice) = super::warn_only_notice(host.limits()) {
             style::warning(notice);
         }
-        let response = match host.invoke(request) {
+        // A streamed response is printed frame by frame, as the function sends it.
+        let verbose = self.verbose;
+        let mut write_failed = None;
+        let response = host.invoke_streaming(request, |part| match part {
+            StreamPart::Start { status, headers } => {
+                if verbose {
+                    eprintln!("< {status} (streaming)");
+                    for (name, value) in headers {
+                        eprintln!("< {name}: {value}");
+                    }
+                }
+            }
+            StreamPart::Data(bytes) => {
+                let mut stdout = std::io::stdout().lock();
+                if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                    write_failed.get_or_insert(e);
+                }
+            }
+        });
+        if let Some(e) = write_failed {
+            super::error(format_args!("cannot write the response body: {e}"));
+            return ExitCode::from(EXIT_INVOKE);
+        }
+        let response = match response {
             Ok(response) => response,
             Err(error) => {
                 // What the function logged before it failed (panic messages, warnings) helps most here.
@@ -68,7 +90,7 @@ impl InvokeCommand {
                 response.logs_dropped()
             );
         }
-        if self.verbose {
+        if self.verbose && response.stream().is_none() {
             eprintln!(
                 "< {} ({} µs, invocation {})",
                 response.status(),
@@ -78,6 +100,26 @@ impl InvokeCommand {
             for (name, value) in response.headers() {
                 eprintln!("< {name}: {value}");
             }
+        }
+        // Spawns run after the function returned: wait for them and say how they went.
+        for spawn in host.spawns().wait() {
+            let result = match &spawn.result {
+                Ok(result) => format!(
+                    "{}{}",
+                    if result.is_ok() { "ok" } else { "failed" },
+                    result.note().map(|n| format!(": {n}")).unwrap_or_default()
+                ),
+                Err(error) => format!("error ({}): {error}", error.code()),
+            };
+            for record in &spawn.logs {
+                eprintln!("{record}");
+            }
+            eprintln!(
+                "spawned {} ({} bytes of payload, {} µs): {result}",
+                spawn.name,
+                spawn.payload.len(),
+                spawn.elapsed.as_micros()
+            );
         }
         let stdout = std::io::stdout();
         let terminal = stdout.is_terminal();

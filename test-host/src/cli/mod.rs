@@ -173,6 +173,47 @@ pub(crate) struct HostArgs {
     /// keys `build_environment_aws_credentials!()` reads. Only for a crate TARGET.
     #[arg(long = "build-env", value_name = "KEY=VALUE", value_parser = parse_env)]
     build_env: Vec<(String, String)>,
+    /// A spawn function the function may start by name, `NAME=PATH` (a `.wasm` or a crate directory;
+    /// repeatable). Spawns run after the invocation; `invoke` waits for them and prints their results.
+    #[arg(long = "function", value_name = "NAME=PATH", value_parser = parse_function)]
+    functions: Vec<(String, PathBuf)>,
+    /// A Valkey cluster the function reaches by name, `NAME=redis://HOST:PORT` (a real Valkey or Redis
+    /// server; repeatable).
+    #[arg(long = "valkey", value_name = "NAME=URL", value_parser = parse_valkey)]
+    valkey: Vec<(String, String)>,
+}
+
+fn parse_valkey(raw: &str) -> Result<(String, String), String> {
+    let (name, url) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("`{raw}` is not `NAME=redis://HOST:PORT`"))?;
+    if name.trim().is_empty() {
+        return Err(format!("`{raw}`: the cluster name is empty"));
+    }
+    if !(url.starts_with("redis://")
+        || url.starts_with("rediss://")
+        || url.starts_with("redis+unix://")
+        || url.starts_with("valkey://"))
+    {
+        return Err(format!(
+            "`{raw}`: {url} is not a server URL (redis://HOST:PORT)"
+        ));
+    }
+    Ok((name.trim().to_owned(), url.to_owned()))
+}
+
+fn parse_function(raw: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("`{raw}` is not `NAME=PATH`"))?;
+    if name.trim().is_empty() {
+        return Err(format!("`{raw}`: the function name is empty"));
+    }
+    let path = PathBuf::from(path);
+    if !path.exists() {
+        return Err(format!("`{raw}`: {} does not exist", path.display()));
+    }
+    Ok((name.trim().to_owned(), path))
 }
 
 fn parse_header(raw: &str) -> Result<(String, String), String> {
@@ -399,6 +440,12 @@ impl HostArgs {
             builder = builder.fixtures_file(path);
         }
         builder = builder.envs(self.env.iter().cloned());
+        for (name, path) in &self.functions {
+            builder = builder.function(name.clone(), path.clone());
+        }
+        for (name, url) in &self.valkey {
+            builder = builder.valkey(name.clone(), url.clone());
+        }
         builder.build_file(wasm).map_err(|e| match e {
             LoadError::Fixtures(error) => error.to_string(),
             other => format!("cannot load {}: {other}", self.target.display()),

@@ -46,16 +46,15 @@ pub(crate) enum Template {
     Json,
     /// A key-value API on the function's cache: PUT, GET, DELETE, with a TTL.
     Cache,
-    /// Server-sent events (not yet available: needs streaming responses in the SDK).
+    /// Server-sent events: `GET /?count=3` streams `tick` events, then `done`.
     Sse,
-    /// A spawned background function (not yet available: needs `spawn!` in the SDK).
+    /// A spawn function (`spawn!`): counts the words of a JSON job into the cache, in the background.
     Spawn,
 }
 
 impl Template {
-    /// The files of the template: (path in the crate, text with `{{…}}` placeholders), or what the SDK
-    /// still lacks for it.
-    fn files(self) -> Result<Vec<(&'static str, &'static str)>, NewError> {
+    /// The files of the template: (path in the crate, text with `{{…}}` placeholders).
+    fn files(self) -> Vec<(&'static str, &'static str)> {
         let (lib, tests) = match self {
             Template::Web => (
                 include_str!("../../templates/web/lib.rs"),
@@ -69,20 +68,16 @@ impl Template {
                 include_str!("../../templates/cache/lib.rs"),
                 include_str!("../../templates/cache/tests.rs"),
             ),
-            Template::Sse => {
-                return Err(NewError::TemplateUnavailable {
-                    template: "sse",
-                    capability: "streaming responses (server-sent events) in momento-functions",
-                });
-            }
-            Template::Spawn => {
-                return Err(NewError::TemplateUnavailable {
-                    template: "spawn",
-                    capability: "the `spawn!` handler macro in momento-functions",
-                });
-            }
+            Template::Sse => (
+                include_str!("../../templates/sse/lib.rs"),
+                include_str!("../../templates/sse/tests.rs"),
+            ),
+            Template::Spawn => (
+                include_str!("../../templates/spawn/lib.rs"),
+                include_str!("../../templates/spawn/tests.rs"),
+            ),
         };
-        Ok(vec![
+        vec![
             (
                 "Cargo.toml",
                 include_str!("../../templates/Cargo.toml.tmpl"),
@@ -91,7 +86,7 @@ impl Template {
             (".gitignore", include_str!("../../templates/gitignore")),
             ("src/lib.rs", lib),
             ("tests/function.rs", tests),
-        ])
+        ]
     }
 
     /// One sentence for the README.
@@ -109,7 +104,15 @@ impl Template {
                 "a key-value API on the function's cache: `PUT /?key=k` stores the body, `GET /?key=k` \
                  reads it, `DELETE /?key=k` removes it."
             }
-            Template::Sse | Template::Spawn => "",
+            Template::Sse => {
+                "server-sent events; `GET /?count=3` streams three `tick` events, then a `done` event, \
+                 each reaching the client as it is sent."
+            }
+            Template::Spawn => {
+                "a spawn function, run in the background after a web function spawns it by name; given \
+                 `{\"key\": \"doc\", \"text\": \"...\"}` it stores the text's word count as `words:doc` in \
+                 the cache."
+            }
         }
     }
 
@@ -119,7 +122,8 @@ impl Template {
             Template::Web => "-X GET --path '/?name=Ada'",
             Template::Json => "--data '{\"name\":\"Ada\"}'",
             Template::Cache => "-X PUT --path '/?key=color' --data blue",
-            Template::Sse | Template::Spawn => "",
+            Template::Sse => "-X GET --path '/?count=3'",
+            Template::Spawn => "--data '{\"key\":\"doc\",\"text\":\"one two three\"}'",
         }
     }
 }
@@ -187,11 +191,6 @@ fn toml_string(text: &str) -> String {
 /// Why `new` could not create the crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NewError {
-    /// The template needs a capability the SDK does not have yet.
-    TemplateUnavailable {
-        template: &'static str,
-        capability: &'static str,
-    },
     /// The package name is not one cargo accepts, or one the crate cannot have.
     InvalidName { name: String, reason: String },
     /// The directory exists and is not empty.
@@ -205,14 +204,6 @@ pub(crate) enum NewError {
 impl fmt::Display for NewError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NewError::TemplateUnavailable {
-                template,
-                capability,
-            } => write!(
-                f,
-                "the `{template}` template is not yet available: it needs {capability}, which this \
-                 version does not have; available templates: web, json, cache"
-            ),
             NewError::InvalidName { name, reason } => {
                 write!(
                     f,
@@ -354,7 +345,7 @@ impl Scaffold {
             ("install", install),
         ];
         self.template
-            .files()?
+            .files()
             .into_iter()
             .map(|(path, text)| Ok((path, fill(text, &values))))
             .collect()
@@ -439,8 +430,6 @@ impl NewCommand {
                     .unwrap_or_default()
             }
         };
-        // The template first: an unavailable one is the answer whatever else is wrong.
-        self.template.files()?;
         let source = match (&self.git, &self.sdk_path) {
             (Some(url), _) => Source::Git {
                 url: url.clone(),
@@ -546,22 +535,6 @@ mod tests {
             ),
             "{manifest}"
         );
-    }
-
-    #[test]
-    fn sse_and_spawn_name_what_is_missing() {
-        for (template, capability) in [(Template::Sse, "streaming"), (Template::Spawn, "spawn!")] {
-            let error = scaffold(template, "x").render().unwrap_err();
-            assert!(
-                matches!(error, NewError::TemplateUnavailable { .. }),
-                "{error:?}"
-            );
-            let text = error.to_string();
-            assert!(
-                text.contains("not yet available") && text.contains(capability),
-                "{text}"
-            );
-        }
     }
 
     #[test]

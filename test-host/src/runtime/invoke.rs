@@ -17,6 +17,7 @@ use crate::error::InvokeError;
 use crate::logs::{Level, LogRecord, LogSource};
 use crate::services::bytes::{buffer_data, take_data};
 use crate::services::web::relative_path;
+use crate::services::web::stream;
 use crate::state::{Cancelled, HostState, RequestParts, Services};
 
 /// The request as the runtime passes it to the guest: for a web function the HTTP request, for a spawn
@@ -32,6 +33,8 @@ pub(crate) struct Invocation {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
     pub(crate) token_metadata: Option<String>,
+    /// How many spawns led to it (0: invoked directly).
+    pub(crate) spawn_depth: u32,
 }
 
 /// A function's answer: status, headers and body. A spawn function answers 200 when it succeeded and 500
@@ -40,7 +43,10 @@ pub(crate) struct Invocation {
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(String, String)>,
+    /// For a streamed response: the frames kept for a test, together (empty when they went to a sink).
     pub(crate) body: Bytes,
+    /// The frames of a streamed response (`None`: the function answered at once).
+    pub(crate) stream: Option<crate::stream::Stream>,
 }
 
 /// The result of one invocation, with everything it logged (also when it failed).
@@ -136,6 +142,10 @@ fn call(
                 .momento_web_function_guest_function_web()
                 .call_invoke(&mut *store, &body)?;
             let body = take_data(&mut store.data_mut().inv, response.body)?;
+            let inv = &mut store.data_mut().inv;
+            if let Some(streamed) = stream::finish(inv, response.status, &body)? {
+                return Ok(streamed);
+            }
             Ok(Answer {
                 status: response.status,
                 headers: response
@@ -144,6 +154,7 @@ fn call(
                     .map(|h| (h.name, h.value))
                     .collect(),
                 body,
+                stream: None,
             })
         }
         GuestPre::OlderWeb(pre) => {
@@ -160,6 +171,7 @@ fn call(
                     .map(|h| (h.name, h.value))
                     .collect(),
                 body: Bytes::from(response.body),
+                stream: None,
             })
         }
         GuestPre::Spawn(pre) => {
@@ -182,6 +194,7 @@ fn call(
                 status,
                 headers: vec![("spawn-result".to_owned(), variant.to_owned())],
                 body: Bytes::from(note),
+                stream: None,
             })
         }
         GuestPre::OlderSpawn(pre) => {
@@ -194,6 +207,7 @@ fn call(
                 status: 200,
                 headers: vec![("spawn-result".to_owned(), "ok".to_owned())],
                 body: Bytes::new(),
+                stream: None,
             })
         }
     }
@@ -303,8 +317,10 @@ impl Function {
             headers: Some(invocation.headers.clone()),
             token_metadata: Some(invocation.token_metadata.clone()),
         };
+        let spawn_depth = invocation.spawn_depth;
         let mut state = HostState::new(Arc::clone(services), invocation_id.clone(), parts, limits);
         state.inv.warnings = warnings;
+        state.inv.spawn_depth = spawn_depth;
         let mut store = new_store(&self.runtime, state);
 
         // Host imports must not panic; if one does anyway (a host bug), the invocation fails and the
@@ -314,10 +330,17 @@ impl Function {
         }));
 
         let state = store.into_data();
-        let stderr = state.stderr();
+        let (stdout, stderr) = state.stdio();
         let limiter = state.limiter;
         let mut state = state.inv;
+        // Its spawns run after it, however it ended.
+        let spawns = std::mem::take(&mut state.spawns);
+        services
+            .spawn
+            .submit(services, spawns, &invocation_id, spawn_depth);
         let result = match result {
+            // A streamed response was checked frame by frame.
+            Ok(Ok(response)) if response.stream.is_some() => Ok(response),
             Ok(Ok(response)) => {
                 let size = response_size(&response);
                 if size > limits.response_bytes {
@@ -358,6 +381,16 @@ impl Function {
                 invocation_id: invocation_id.clone(),
             });
         }
+        // Momento's system logs: to the destinations of `configure-logging`, if the function made one.
+        crate::services::log::system_lines(
+            services,
+            &state.log_routing,
+            &invocation_id,
+            &stdout,
+            &stderr,
+            &state.logs,
+            limits.log_records,
+        );
         Outcome {
             result,
             logs: state.logs,
@@ -388,6 +421,12 @@ impl Function {
         if let Some(host) = error.downcast_ref::<crate::services::HostCallError>() {
             return InvokeError::HostCall {
                 message: host.to_string(),
+            };
+        }
+        if let Some(stream) = error.downcast_ref::<stream::StreamTooLarge>() {
+            return InvokeError::ResponseTooLarge {
+                size: stream.size,
+                limit: stream.limit,
             };
         }
         if error.downcast_ref::<Cancelled>().is_some() {

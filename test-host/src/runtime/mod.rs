@@ -15,8 +15,6 @@ mod wasi;
 pub use check::{CheckReport, check_component};
 pub(crate) use compile_cache::default_dir as default_compile_cache_dir;
 pub(crate) use engine::Runtime;
-#[cfg(feature = "serve")]
-pub(crate) use invoke::Answer;
-pub(crate) use invoke::{Invocation, Outcome};
+pub(crate) use invoke::{Answer, Invocation, Outcome};
 pub(crate) use load::Function;
 pub use load::ImportInfo;

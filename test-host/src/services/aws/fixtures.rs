@@ -1,5 +1,6 @@
 //! The AWS services' fixtures sections: `[aws]` (credentials, roles, `[[aws.faults]]`),
-//! `[[dynamodb.tables]]`, `[[s3.buckets]]` and `[[secrets]]`, parsed and validated.
+//! `[[dynamodb.tables]]`, `[[s3.buckets]]`, `[[secrets]]` and `[[lambda.functions]]`, parsed and
+//! validated.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ddb::{DynamoDbTable, KeyType};
+use super::lambda::{LambdaFunction, LambdaFunctionError};
 use super::s3::S3Bucket;
 use super::secrets::Secret;
 use super::{AwsErrorKind, AwsFault, AwsService};
@@ -39,6 +41,109 @@ struct RawFault {
     resource: Option<String>,
     times: Option<u32>,
     message: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLambda {
+    #[serde(default)]
+    functions: Vec<RawLambdaFunction>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLambdaFunction {
+    name: String,
+    json: Option<Value>,
+    body: Option<String>,
+    error: Option<RawLambdaError>,
+    #[serde(default)]
+    versions: Vec<String>,
+    #[serde(default)]
+    aliases: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLambdaError {
+    #[serde(rename = "type")]
+    error_type: Option<String>,
+    message: String,
+}
+
+/// Validate `[[lambda.functions]]`: each a fixed answer (`json`, `body` or `error`).
+pub(crate) fn validate_lambda(
+    check: &Check<'_>,
+    raw: RawLambda,
+) -> Result<Vec<LambdaFunction>, FixtureError> {
+    let valid_name = |name: &str| {
+        !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let mut out: Vec<LambdaFunction> = Vec::new();
+    for (i, raw) in raw.functions.into_iter().enumerate() {
+        let field = format!("lambda.functions[{i}]");
+        if !valid_name(&raw.name) {
+            return Err(check.invalid(
+                format!("{field}.name"),
+                format!(
+                    "`{}` is not a Lambda function name (1 to 64 letters, digits, `-` and `_`)",
+                    raw.name
+                ),
+            ));
+        }
+        if let Some(earlier) = out.iter().position(|f| f.name() == raw.name) {
+            return Err(check.invalid(
+                format!("{field}.name"),
+                format!(
+                    "the function `{}` is already lambda.functions[{earlier}]",
+                    raw.name
+                ),
+            ));
+        }
+        let answers = [
+            raw.json.map(|json| Ok(json.to_string().into_bytes())),
+            raw.body.map(|body| Ok(body.into_bytes())),
+            raw.error.map(|error| {
+                Err(LambdaFunctionError::new(
+                    error.error_type.unwrap_or_else(|| "Unhandled".to_owned()),
+                    error.message,
+                ))
+            }),
+        ];
+        let mut answers = answers.into_iter().flatten();
+        let result = match (answers.next(), answers.next()) {
+            (Some(result), None) => result,
+            (None, _) => return Err(check.invalid(&field, "needs one of json, body or error")),
+            (Some(_), Some(_)) => {
+                return Err(check.invalid(&field, "takes only one of json, body or error"));
+            }
+        };
+        let mut function = LambdaFunction::fixed(raw.name, result);
+        for (j, version) in raw.versions.into_iter().enumerate() {
+            if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
+                return Err(check.invalid(
+                    format!("{field}.versions[{j}]"),
+                    format!("`{version}` is not a version number"),
+                ));
+            }
+            function = function.version(version);
+        }
+        for (alias, version) in raw.aliases {
+            if !valid_name(&alias) || alias.chars().all(|c| c.is_ascii_digit()) {
+                return Err(check.invalid(
+                    format!("{field}.aliases.{alias}"),
+                    "an alias is a name (letters, digits, `-`, `_`), not a number",
+                ));
+            }
+            function = function.alias(alias, version);
+        }
+        out.push(function);
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize)]

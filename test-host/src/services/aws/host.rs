@@ -29,12 +29,8 @@ use crate::bindings::momento::host::aws_s3 as s3_older;
 use crate::bindings::momento::host::aws_secrets as secrets_older;
 use crate::services::bytes::{buffer_data, take_data};
 use crate::services::http::{HttpError, Signing};
-use crate::services::{
-    Interface, Service, View, ViewOf, bad_handle, not_implemented_message, view,
-};
+use crate::services::{Interface, Service, View, ViewOf, bad_handle, view};
 use crate::state::{HostState, Services};
-
-const LAMBDA: &str = "momento:host/aws-lambda@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
     interfaces: &[
@@ -47,7 +43,7 @@ pub(crate) const SERVICE: Service = Service {
         Interface::implemented("momento:host/aws-ddb@1.0.0"),
         Interface::implemented("momento:host/aws-s3@1.0.0"),
         Interface::implemented("momento:host/aws-secrets@1.0.0"),
-        Interface::not_implemented(LAMBDA, "AWS Lambda"),
+        Interface::implemented("momento:host/aws-lambda@1.0.0"),
     ],
     link,
 };
@@ -838,7 +834,7 @@ mod secrets_older_impl {
     secrets_generation!(secrets_older);
 }
 
-// ---- aws-lambda (older generation; not implemented) ----------------------------------------------------
+// ---- aws-lambda (older generation) ---------------------------------------------------------------------
 
 impl lambda_older::Host for View<'_, AwsState> {}
 
@@ -852,13 +848,47 @@ impl lambda_older::HostClient for View<'_, AwsState> {
 
     fn invoke(
         &mut self,
-        _client: Resource<LambdaClient>,
-        _request: lambda_older::InvokeRequest,
+        client: Resource<LambdaClient>,
+        request: lambda_older::InvokeRequest,
     ) -> wasmtime::Result<Result<lambda_older::InvokeOutput, lambda_older::LambdaError>> {
+        use super::lambda::{InvocationType, InvokeRequest};
         self.inv.host_call("momento:aws-lambda")?;
-        Ok(Err(lambda_older::LambdaError::Other(
-            not_implemented_message("AWS Lambda", LAMBDA),
-        )))
+        let session = self.session_of(&client)?;
+        let invocation_type = match request.invocation_type {
+            lambda_older::InvocationType::RequestResponse(parameters) => {
+                InvocationType::RequestResponse {
+                    log_tail: parameters.log_type.is_some(),
+                    client_context: parameters.client_context,
+                }
+            }
+            lambda_older::InvocationType::Event => InvocationType::Event,
+            lambda_older::InvocationType::DryRun => InvocationType::DryRun,
+        };
+        let request = InvokeRequest {
+            function_name: request.function_name,
+            qualifier: request.qualifier,
+            payload: request.payload,
+            invocation_type,
+        };
+        Ok(
+            super::lambda::invoke(self.service, &session, request, &self.inv.id)
+                .map(|output| lambda_older::InvokeOutput {
+                    status_code: output.status_code,
+                    payload: output.payload,
+                    log_result: output.log_result,
+                    executed_version: output.executed_version,
+                })
+                .map_err(|error| {
+                    let message = error.wire_message();
+                    match error.kind {
+                        AwsErrorKind::Unauthorized => {
+                            lambda_older::LambdaError::Unauthorized(message)
+                        }
+                        AwsErrorKind::Malformed => lambda_older::LambdaError::Malformed(message),
+                        _ => lambda_older::LambdaError::Other(message),
+                    }
+                }),
+        )
     }
 
     fn drop(&mut self, client: Resource<LambdaClient>) -> wasmtime::Result<()> {

@@ -1,5 +1,5 @@
 //! The AWS services: `momento:aws-auth`, `aws-ddb`, `aws-s3` (1.1.0 and 1.0.0), `aws-secrets` and the older
-//! generation's `momento:host/aws-*` (with `aws-lambda`, not implemented), plus the AWS endpoints the HTTP
+//! generation's `momento:host/aws-*` (with `aws-lambda`, [`lambda`]), plus the AWS endpoints the HTTP
 //! service forwards here (`endpoint.rs`). This file holds what they share: credentials checks,
 //! authenticated sessions, recorded calls and injected faults; `host.rs` holds the WIT layer; `ddb`, `s3`
 //! and `secrets` the in-memory services.
@@ -13,6 +13,7 @@ pub(crate) mod ddb;
 mod endpoint;
 pub(crate) mod fixtures;
 mod host;
+pub(crate) mod lambda;
 pub(crate) mod s3;
 pub(crate) mod secrets;
 pub(crate) mod sigv4;
@@ -52,16 +53,20 @@ pub enum AwsService {
     /// AWS Secrets Manager (`aws-secrets`).
     #[serde(rename = "secrets_manager")]
     SecretsManager,
+    /// AWS Lambda (the older generation's `aws-lambda`).
+    #[serde(rename = "lambda")]
+    Lambda,
 }
 
 impl AwsService {
-    /// The name fixtures files use: `auth`, `dynamodb`, `s3`, `secrets_manager`.
+    /// The name fixtures files use: `auth`, `dynamodb`, `s3`, `secrets_manager`, `lambda`.
     pub fn name(self) -> &'static str {
         match self {
             AwsService::Auth => "auth",
             AwsService::DynamoDb => "dynamodb",
             AwsService::S3 => "s3",
             AwsService::SecretsManager => "secrets_manager",
+            AwsService::Lambda => "lambda",
         }
     }
 }
@@ -111,6 +116,10 @@ impl AwsErrorKind {
         use AwsService as S;
         match (self, service) {
             (K::NotFound, S::S3) => "NoSuchBucket",
+            (K::ConditionFailed, S::Lambda) => "PreconditionFailedException",
+            (K::Malformed, S::Lambda) => "InvalidRequestContentException",
+            (K::Throttled, S::Lambda) => "TooManyRequestsException",
+            (K::Other, S::Lambda) => "ServiceException",
             (K::NotFound, _) => "ResourceNotFoundException",
             (K::ConditionFailed, S::S3) => "PreconditionFailed",
             (K::ConditionFailed, _) => "ConditionalCheckFailedException",
@@ -510,6 +519,8 @@ pub(crate) struct AwsState {
     pub(crate) ddb: DdbStore,
     pub(crate) s3: S3Store,
     pub(crate) secrets: SecretStore,
+    /// The Lambda functions of the test.
+    pub(crate) lambda: lambda::LambdaRegistry,
     sessions: Mutex<HashMap<(String, Principal), Arc<AwsSession>>>,
     calls: Mutex<CallLog<AwsCall>>,
     faults: Mutex<FaultQueue<AwsFault, AwsFault>>,
@@ -535,6 +546,7 @@ impl AwsState {
             ddb,
             s3,
             secrets,
+            lambda: lambda::LambdaRegistry::default(),
             sessions: Mutex::default(),
             calls: Mutex::default(),
             faults: Mutex::new(queue),
@@ -803,6 +815,7 @@ mod tests {
             AwsService::DynamoDb,
             AwsService::S3,
             AwsService::SecretsManager,
+            AwsService::Lambda,
         ] {
             let parsed: AwsService =
                 serde_json::from_value(serde_json::json!(service.name())).expect("a name");

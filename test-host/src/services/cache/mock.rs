@@ -1,9 +1,10 @@
 //! [`CacheMock`]: the in-memory cache shared by every invocation of a host, its faults and its call log.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::list_ops;
 use super::types::{
     CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome, value_hash,
 };
@@ -76,39 +77,171 @@ impl Matcher<(&[u8], CacheOpKind)> for FaultOn {
 
 /// Everything behind the one lock: items, faults and the call log change together, so the log's order
 /// is the order operations took effect in.
-struct Store {
-    items: HashMap<Vec<u8>, Item>,
+pub(super) struct Store {
+    pub(super) items: HashMap<Vec<u8>, Item>,
+    /// Recency for eviction: each item's last use (a tick) → its key; the first entry is the least
+    /// recently used item.
+    recency: BTreeMap<u64, Vec<u8>>,
+    tick: u64,
+    /// Bytes of keys and values stored (what `CacheLimits::max_total_bytes` bounds).
+    bytes: usize,
+    /// Items evicted to make room, ever.
+    evictions: u64,
     calls: CallLog<CacheCall>,
     faults: FaultQueue<FaultOn, CacheError>,
     writes_since_sweep: u32,
 }
 
-struct Item {
-    value: Vec<u8>,
+/// What a key holds: a value, or a list (`list_ops`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Stored {
+    Scalar(Vec<u8>),
+    /// Never empty: a list whose last element goes is removed.
+    List(VecDeque<Vec<u8>>),
+}
+
+impl Stored {
+    /// Bytes of the value (a list: the sum of its elements).
+    pub(super) fn size_bytes(&self) -> usize {
+        match self {
+            Stored::Scalar(value) => value.len(),
+            Stored::List(elements) => elements.iter().map(Vec::len).sum(),
+        }
+    }
+}
+
+pub(super) struct Item {
+    pub(super) value: Stored,
     /// `Clock::elapsed` at which it expires; `None`: never (seeded without a TTL).
-    expires_at: Option<Duration>,
+    pub(super) expires_at: Option<Duration>,
+    /// Its last use, as a key of `Store::recency`.
+    used: u64,
 }
 
 impl Item {
     fn is_live(&self, now: Duration) -> bool {
         self.expires_at.is_none_or(|at| now < at)
     }
+
+    /// The value, or `failed-precondition` for a list under `key`.
+    fn scalar(&self, key: &[u8]) -> Result<&[u8], CacheError> {
+        match &self.value {
+            Stored::Scalar(value) => Ok(value),
+            Stored::List(_) => Err(CacheError::FailedPrecondition(format!(
+                "the key `{}` holds a list, not a value: use the list operations (or delete it)",
+                String::from_utf8_lossy(key)
+            ))),
+        }
+    }
+
+    fn entry(&self, key: &[u8], now: Duration) -> CacheEntry {
+        let (value, list) = match &self.value {
+            Stored::Scalar(value) => (value.clone(), None),
+            Stored::List(elements) => (Vec::new(), Some(elements.iter().cloned().collect())),
+        };
+        CacheEntry {
+            key: key.to_vec(),
+            value,
+            list,
+            ttl: self.expires_at.map(|at| at.saturating_sub(now)),
+        }
+    }
+}
+
+/// The bytes an item counts against `max_total_bytes`: its key and its value (a list: its elements).
+pub(super) fn footprint(key: &[u8], value: &Stored) -> usize {
+    key.len() + value.size_bytes()
 }
 
 impl Store {
-    /// The live item under `key`, dropping it if it expired.
-    fn live(&mut self, key: &[u8], now: Duration) -> Option<&mut Item> {
+    /// The live item under `key`, dropping it if it expired. Not a use: inspection does not change
+    /// recency (see [`Store::touch`]).
+    pub(super) fn live(&mut self, key: &[u8], now: Duration) -> Option<&mut Item> {
         if self.items.get(key).is_some_and(|item| !item.is_live(now)) {
-            self.items.remove(key);
+            self.remove(key);
         }
         self.items.get_mut(key)
     }
 
-    fn wrote(&mut self, now: Duration) {
+    /// The function used the item under `key`: it becomes the most recently used.
+    pub(super) fn touch(&mut self, key: &[u8]) {
+        self.tick += 1;
+        let tick = self.tick;
+        if let Some(item) = self.items.get_mut(key) {
+            let previous = std::mem::replace(&mut item.used, tick);
+            if let Some(key) = self.recency.remove(&previous) {
+                self.recency.insert(tick, key);
+            }
+        }
+    }
+
+    pub(super) fn remove(&mut self, key: &[u8]) -> Option<Item> {
+        let item = self.items.remove(key)?;
+        self.recency.remove(&item.used);
+        self.bytes -= footprint(key, &item.value);
+        Some(item)
+    }
+
+    /// Store `value` under `key` as the most recently used item, evicting the least recently used ones
+    /// until it fits within `limits` (Momento's caches evict least-recently-used items when full). An item
+    /// larger than the whole cache is refused.
+    pub(super) fn put(
+        &mut self,
+        key: &[u8],
+        value: Stored,
+        expires_at: Option<Duration>,
+        limits: &CacheLimits,
+    ) -> Result<(), CacheError> {
+        let size = footprint(key, &value);
+        if size > limits.max_total_bytes {
+            return Err(CacheError::LimitExceeded(format!(
+                "the item is {size} bytes, more than the whole cache holds ({} bytes)",
+                limits.max_total_bytes
+            )));
+        }
+        self.remove(key);
+        while self.bytes + size > limits.max_total_bytes || self.items.len() >= limits.max_items {
+            let Some((_, oldest)) = self.recency.pop_first() else {
+                break;
+            };
+            if let Some(item) = self.items.remove(&oldest) {
+                self.bytes -= footprint(&oldest, &item.value);
+                self.evictions += 1;
+            }
+        }
+        self.tick += 1;
+        self.recency.insert(self.tick, key.to_vec());
+        self.bytes += size;
+        self.items.insert(
+            key.to_vec(),
+            Item {
+                value,
+                expires_at,
+                used: self.tick,
+            },
+        );
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.items.clear();
+        self.recency.clear();
+        self.bytes = 0;
+    }
+
+    pub(super) fn wrote(&mut self, now: Duration) {
         self.writes_since_sweep += 1;
         if self.writes_since_sweep >= SWEEP_EVERY_WRITES {
             self.writes_since_sweep = 0;
-            self.items.retain(|_, item| item.is_live(now));
+            let expired: Vec<Vec<u8>> = self
+                .items
+                .iter()
+                .filter(|(_, item)| !item.is_live(now))
+                .map(|(key, _)| key.clone())
+                .collect();
+            for key in expired {
+                self.remove(&key);
+            }
         }
     }
 
@@ -150,6 +283,10 @@ impl CacheMock {
                 limits,
                 store: Mutex::new(Store {
                     items: HashMap::new(),
+                    recency: BTreeMap::new(),
+                    tick: 0,
+                    bytes: 0,
+                    evictions: 0,
                     calls: CallLog::new(record_calls),
                     faults: FaultQueue::default(),
                     writes_since_sweep: 0,
@@ -191,7 +328,7 @@ impl CacheMock {
             Some(error) => Err(error),
             None => self
                 .validate(&key, &op)
-                .and_then(|()| Self::apply(&mut store, &key, &op, now)),
+                .and_then(|()| Self::apply(&mut store, &key, &op, now, &self.inner.limits)),
         };
         let recorded = result.clone();
         store.calls.record(|| CacheCall {
@@ -216,22 +353,12 @@ impl CacheMock {
             CacheOp::Set { value, ttl }
             | CacheOp::SetIf { value, ttl, .. }
             | CacheOp::SetIfHash { value, ttl, .. } => (value, ttl),
+            list => return list_ops::validate(limits, list),
         };
         if value.len() > limits.max_value_bytes {
             return Err(too_long("the value", value.len(), limits.max_value_bytes));
         }
-        if ttl.is_zero() {
-            return Err(CacheError::InvalidArgument(
-                "the TTL is zero; it must be at least 1 ms".to_owned(),
-            ));
-        }
-        if *ttl > limits.max_ttl {
-            return Err(CacheError::LimitExceeded(format!(
-                "the TTL {ttl:?} is over the {:?} limit",
-                limits.max_ttl
-            )));
-        }
-        Ok(())
+        validate_ttl(limits, ttl)
     }
 
     fn apply(
@@ -239,48 +366,59 @@ impl CacheMock {
         key: &[u8],
         op: &CacheOp,
         now: Duration,
+        limits: &CacheLimits,
     ) -> Result<CacheOutcome, CacheError> {
+        if op.is_list() {
+            return list_ops::apply(store, key, op, now, limits);
+        }
         let expires = |ttl: &Duration| Some(now.saturating_add(*ttl));
+        let stored = |store: &mut Store, value: &[u8], ttl: &Duration| {
+            store.put(key, Stored::Scalar(value.to_vec()), expires(ttl), limits)?;
+            store.wrote(now);
+            Ok::<_, CacheError>(())
+        };
         match op {
-            CacheOp::Get => Ok(match store.live(key, now) {
-                Some(item) => CacheOutcome::Hit(item.value.clone()),
-                None => CacheOutcome::Miss,
-            }),
+            CacheOp::Get => {
+                store.touch(key);
+                Ok(match store.live(key, now) {
+                    Some(item) => CacheOutcome::Hit(item.scalar(key)?.to_vec()),
+                    None => CacheOutcome::Miss,
+                })
+            }
+            CacheOp::GetWithHash => {
+                store.touch(key);
+                Ok(match store.live(key, now) {
+                    Some(item) => {
+                        let value = item.scalar(key)?;
+                        CacheOutcome::HitWithHash {
+                            hash: value_hash(value),
+                            value: value.to_vec(),
+                        }
+                    }
+                    None => CacheOutcome::Miss,
+                })
+            }
             CacheOp::Set { value, ttl } => {
-                store.items.insert(
-                    key.to_vec(),
-                    Item {
-                        value: value.clone(),
-                        expires_at: expires(ttl),
-                    },
-                );
-                store.wrote(now);
+                if let Some(item) = store.live(key, now) {
+                    item.scalar(key)?;
+                }
+                stored(store, value, ttl)?;
                 Ok(CacheOutcome::Stored)
             }
-            CacheOp::GetWithHash => Ok(match store.live(key, now) {
-                Some(item) => CacheOutcome::HitWithHash {
-                    hash: value_hash(&item.value),
-                    value: item.value.clone(),
-                },
-                None => CacheOutcome::Miss,
-            }),
             CacheOp::SetIf {
                 value,
                 ttl,
                 condition,
             } => {
-                let current = store.live(key, now).map(|item| item.value.as_slice());
+                store.touch(key);
+                let current = match store.live(key, now) {
+                    Some(item) => Some(item.scalar(key)?),
+                    None => None,
+                };
                 if !condition.holds(current) {
                     return Ok(CacheOutcome::NotStored);
                 }
-                store.items.insert(
-                    key.to_vec(),
-                    Item {
-                        value: value.clone(),
-                        expires_at: expires(ttl),
-                    },
-                );
-                store.wrote(now);
+                stored(store, value, ttl)?;
                 Ok(CacheOutcome::Stored)
             }
             CacheOp::SetIfHash {
@@ -288,50 +426,116 @@ impl CacheMock {
                 ttl,
                 condition,
             } => {
-                let current = store.live(key, now).map(|item| value_hash(&item.value));
+                store.touch(key);
+                let current = match store.live(key, now) {
+                    Some(item) => Some(value_hash(item.scalar(key)?)),
+                    None => None,
+                };
                 if !condition.holds(current.as_deref()) {
                     return Ok(CacheOutcome::NotStored);
                 }
-                store.items.insert(
-                    key.to_vec(),
-                    Item {
-                        value: value.clone(),
-                        expires_at: expires(ttl),
-                    },
-                );
-                store.wrote(now);
+                stored(store, value, ttl)?;
                 Ok(CacheOutcome::StoredWithHash(value_hash(value)))
             }
             CacheOp::Delete => {
-                store.items.remove(key);
+                store.remove(key);
                 Ok(CacheOutcome::Deleted)
             }
+            other => Err(CacheError::Internal(format!(
+                "test host bug: {} is not a value operation",
+                other.name()
+            ))),
         }
     }
 
     // ---- seeding and inspection ------------------------------------------------------------------
 
-    /// Store an item that never expires (limits are not checked: seed what the test needs).
-    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        self.store().items.insert(
-            key.as_ref().to_vec(),
-            Item {
-                value: value.as_ref().to_vec(),
-                expires_at: None,
-            },
-        );
+    /// Store an item that never expires. The key and value limits are not checked (seed what the test
+    /// needs); the total size bound is: older items are evicted to make room, and an item larger than the
+    /// whole cache is not stored (the return value says whether it was).
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> bool {
+        let limits = &self.inner.limits;
+        self.store()
+            .put(
+                key.as_ref(),
+                Stored::Scalar(value.as_ref().to_vec()),
+                None,
+                limits,
+            )
+            .is_ok()
     }
 
-    /// Store an item that expires after `ttl` by the host's clock.
-    pub fn insert_with_ttl(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>, ttl: Duration) {
+    /// Store an item that expires after `ttl` by the host's clock (see [`insert`](Self::insert)).
+    pub fn insert_with_ttl(
+        &self,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+        ttl: Duration,
+    ) -> bool {
         let expires_at = Some(self.now().saturating_add(ttl));
-        self.store().items.insert(
-            key.as_ref().to_vec(),
-            Item {
-                value: value.as_ref().to_vec(),
+        let limits = &self.inner.limits;
+        self.store()
+            .put(
+                key.as_ref(),
+                Stored::Scalar(value.as_ref().to_vec()),
                 expires_at,
-            },
-        );
+                limits,
+            )
+            .is_ok()
+    }
+
+    /// Store a list that never expires, replacing any item (see [`insert`](Self::insert) for the size
+    /// bound; an empty `elements` removes the key: Momento has no empty lists).
+    pub fn insert_list<V: AsRef<[u8]>>(
+        &self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+    ) -> bool {
+        self.insert_list_with_ttl_option(key.as_ref(), elements, None)
+    }
+
+    /// Store a list that expires after `ttl` by the host's clock.
+    pub fn insert_list_with_ttl<V: AsRef<[u8]>>(
+        &self,
+        key: impl AsRef<[u8]>,
+        elements: impl IntoIterator<Item = V>,
+        ttl: Duration,
+    ) -> bool {
+        self.insert_list_with_ttl_option(key.as_ref(), elements, Some(ttl))
+    }
+
+    pub(crate) fn insert_list_with_ttl_option<V: AsRef<[u8]>>(
+        &self,
+        key: &[u8],
+        elements: impl IntoIterator<Item = V>,
+        ttl: Option<Duration>,
+    ) -> bool {
+        let elements: VecDeque<Vec<u8>> =
+            elements.into_iter().map(|e| e.as_ref().to_vec()).collect();
+        let expires_at = ttl.map(|ttl| self.now().saturating_add(ttl));
+        let mut store = self.store();
+        if elements.is_empty() {
+            store.remove(key);
+            return true;
+        }
+        store
+            .put(key, Stored::List(elements), expires_at, &self.inner.limits)
+            .is_ok()
+    }
+
+    /// The elements of the live list under `key` (`None`: no list there).
+    pub fn list(&self, key: impl AsRef<[u8]>) -> Option<Vec<Vec<u8>>> {
+        self.entry(key).and_then(|entry| entry.list)
+    }
+
+    /// The elements of the live list under `key` as text (lossy UTF-8).
+    pub fn list_strings(&self, key: impl AsRef<[u8]>) -> Option<Vec<String>> {
+        self.list(key).map(|elements| {
+            elements
+                .iter()
+                .map(|e| String::from_utf8_lossy(e).into_owned())
+                .collect()
+        })
     }
 
     /// Store `value` as JSON, never expiring.
@@ -347,21 +551,19 @@ impl CacheMock {
         Ok(())
     }
 
-    /// The live item under `key`, with its remaining TTL.
+    /// The live item (a value or a list) under `key`, with its remaining TTL.
     pub fn entry(&self, key: impl AsRef<[u8]>) -> Option<CacheEntry> {
         let key = key.as_ref();
         let now = self.now();
         let mut store = self.store();
-        store.live(key, now).map(|item| CacheEntry {
-            key: key.to_vec(),
-            value: item.value.clone(),
-            ttl: item.expires_at.map(|at| at.saturating_sub(now)),
-        })
+        store.live(key, now).map(|item| item.entry(key, now))
     }
 
-    /// The live value under `key` (reading it is not a recorded call).
+    /// The live value under `key` (reading it is not a recorded call; `None` for a list too).
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<Vec<u8>> {
-        self.entry(key).map(|entry| entry.value)
+        self.entry(key)
+            .filter(|entry| entry.list.is_none())
+            .map(|entry| entry.value)
     }
 
     /// The live value under `key` as text (lossy UTF-8).
@@ -383,7 +585,7 @@ impl CacheMock {
             .transpose()
     }
 
-    /// Is there a live item under `key`?
+    /// Is there a live item (a value or a list) under `key`?
     pub fn contains_key(&self, key: impl AsRef<[u8]>) -> bool {
         self.entry(key).is_some()
     }
@@ -396,11 +598,7 @@ impl CacheMock {
             .items
             .iter()
             .filter(|(_, item)| item.is_live(now))
-            .map(|(key, item)| CacheEntry {
-                key: key.clone(),
-                value: item.value.clone(),
-                ttl: item.expires_at.map(|at| at.saturating_sub(now)),
-            })
+            .map(|(key, item)| item.entry(key, now))
             .collect();
         entries.sort_by(|a, b| a.key.cmp(&b.key));
         entries
@@ -425,14 +623,24 @@ impl CacheMock {
     pub fn remove(&self, key: impl AsRef<[u8]>) -> bool {
         let now = self.now();
         self.store()
-            .items
             .remove(key.as_ref())
             .is_some_and(|item| item.is_live(now))
     }
 
     /// Remove every item (calls and faults stay).
     pub fn clear(&self) {
-        self.store().items.clear();
+        self.store().clear();
+    }
+
+    /// Bytes of keys and values the cache holds now (expired items not yet dropped included), the measure
+    /// [`CacheLimits::max_total_bytes`] bounds.
+    pub fn total_bytes(&self) -> usize {
+        self.store().bytes
+    }
+
+    /// Items evicted so far to make room (least recently used first).
+    pub fn evictions(&self) -> u64 {
+        self.store().evictions
     }
 
     // ---- calls and faults ------------------------------------------------------------------------
@@ -473,6 +681,22 @@ impl CacheMock {
     pub fn clear_faults(&self) {
         self.store().faults.clear();
     }
+}
+
+/// A TTL of a write: at least 1 ms, at most the limit.
+pub(super) fn validate_ttl(limits: &CacheLimits, ttl: &Duration) -> Result<(), CacheError> {
+    if ttl.is_zero() {
+        return Err(CacheError::InvalidArgument(
+            "the TTL is zero; it must be at least 1 ms".to_owned(),
+        ));
+    }
+    if *ttl > limits.max_ttl {
+        return Err(CacheError::LimitExceeded(format!(
+            "the TTL {ttl:?} is over the {:?} limit",
+            limits.max_ttl
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -810,6 +1034,74 @@ mod tests {
         let cache = CacheMock::new(Clock::system(), CacheLimits::default(), false);
         cache.execute("x", b"k".to_vec(), CacheOp::Get).unwrap();
         assert!(cache.calls().is_empty());
+    }
+
+    #[test]
+    fn a_full_cache_evicts_the_least_recently_used_items() {
+        let clock = Clock::manual(UNIX_EPOCH);
+        let limits = CacheLimits::default().with_max_total_bytes(40);
+        let cache = CacheMock::new(clock, limits, true);
+        // Keys of 1 byte and values of 9: 10 bytes an item, 4 fit.
+        for key in ["a", "b", "c", "d"] {
+            assert_eq!(
+                run(&cache, key, set("123456789", 60_000)),
+                Ok(CacheOutcome::Stored)
+            );
+        }
+        assert_eq!(cache.total_bytes(), 40);
+        // Reading `a` makes it the most recently used: `b` goes first.
+        assert!(matches!(
+            run(&cache, "a", CacheOp::Get),
+            Ok(CacheOutcome::Hit(_))
+        ));
+        assert_eq!(
+            run(&cache, "e", set("123456789", 60_000)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert!(!cache.contains_key("b"));
+        assert!(cache.contains_key("a") && cache.contains_key("e"));
+        assert_eq!(cache.evictions(), 1);
+        // A bigger value evicts as many as it needs, and never the key being written.
+        assert_eq!(
+            run(&cache, "c", set(&"x".repeat(29), 60_000)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert_eq!(cache.total_bytes(), 40);
+        assert!(cache.contains_key("c") && cache.contains_key("e"));
+        assert_eq!(cache.len(), 2);
+        // Inspection is not a use: reading `e` from the test does not save it from eviction.
+        let _ = cache.get("e");
+        assert_eq!(
+            run(&cache, "f", set("123456789", 60_000)),
+            Ok(CacheOutcome::Stored)
+        );
+        assert!(!cache.contains_key("e"));
+        // An item larger than the whole cache is refused, and changes nothing.
+        assert!(matches!(
+            run(&cache, "g", set(&"x".repeat(40), 60_000)),
+            Err(CacheError::LimitExceeded(m)) if m.contains("more than the whole cache")
+        ));
+        assert!(cache.contains_key("c") && cache.contains_key("f"));
+        // Deletes and expiry give the bytes back.
+        run(&cache, "c", CacheOp::Delete).unwrap();
+        assert_eq!(cache.total_bytes(), 10);
+    }
+
+    #[test]
+    fn the_item_count_is_bounded_too() {
+        let limits = CacheLimits::default().with_max_items(3);
+        let cache = CacheMock::new(Clock::system(), limits, false);
+        for i in 0..10 {
+            assert!(cache.insert(format!("k{i}"), "v"));
+        }
+        assert_eq!(cache.len(), 3);
+        let keys: Vec<String> = cache
+            .entries()
+            .iter()
+            .map(|e| e.key_str().into_owned())
+            .collect();
+        assert_eq!(keys, ["k7", "k8", "k9"]);
+        assert_eq!(cache.evictions(), 7);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The cache: `momento:cache-scalar` (current generation, keys and values as `data`) and
 //! `momento:functions/cache-scalar` (older generation, as lists), both on the host's one [`CacheMock`],
-//! shared by all invocations. Lists (`cache-list`, both generations) are in [`list`].
+//! shared by all invocations. Lists (`cache-list`, both generations) are in [`list`] (the WIT layer) and
+//! [`list_ops`] (the operations on the same store).
 
 pub(crate) mod fixtures;
 pub(crate) mod list;
+mod list_ops;
 mod mock;
 mod types;
 
@@ -11,10 +13,11 @@ use std::time::Duration;
 
 use wasmtime::component::Linker;
 
+pub use list_ops::{MAX_LIST_BYTES, MAX_LIST_ELEMENTS};
 pub use mock::CacheMock;
 pub use types::{
-    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome,
-    SetCondition, SetHashCondition, value_hash,
+    CacheCall, CacheEntry, CacheError, CacheLimits, CacheOp, CacheOpKind, CacheOutcome, ListEnd,
+    ListErase, ListStart, ListTtl, SetCondition, SetHashCondition, value_hash,
 };
 
 use super::bytes::{take_data, value_data};
@@ -31,7 +34,7 @@ pub(crate) const SERVICE: Service = Service {
     link,
 };
 
-fn pick(services: &Services) -> &CacheMock {
+pub(super) fn pick(services: &Services) -> &CacheMock {
     &services.cache
 }
 

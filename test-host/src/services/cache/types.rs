@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-/// Limits the mock cache enforces, with Momento-like defaults: key ≤ 64 KiB, value ≤ 1 MiB, TTL ≤ 24 h.
+/// Limits the mock cache enforces, with Momento-like defaults: key ≤ 64 KiB, value ≤ 1 MiB, TTL ≤ 24 h; and
+/// the size of the whole cache (256 MiB of keys and values, a million items), past which the least recently
+/// used items are evicted, as a full Momento cache evicts.
 ///
 /// ```
 /// use std::time::Duration;
@@ -23,6 +25,11 @@ pub struct CacheLimits {
     pub max_value_bytes: usize,
     /// Longest TTL (default 24 hours). Longer: `limit-exceeded`.
     pub max_ttl: Duration,
+    /// Bytes of keys and values the whole cache holds (default 256 MiB). A write that would go over evicts
+    /// the least recently used items first; an item larger than this is `limit-exceeded`.
+    pub max_total_bytes: usize,
+    /// Items the whole cache holds (default 1,000,000); past it, the least recently used are evicted.
+    pub max_items: usize,
 }
 
 impl Default for CacheLimits {
@@ -31,6 +38,8 @@ impl Default for CacheLimits {
             max_key_bytes: 64 << 10,
             max_value_bytes: 1 << 20,
             max_ttl: Duration::from_secs(24 * 60 * 60),
+            max_total_bytes: 256 << 20,
+            max_items: 1_000_000,
         }
     }
 }
@@ -51,6 +60,18 @@ impl CacheLimits {
     /// Set the longest TTL.
     pub fn with_max_ttl(mut self, ttl: Duration) -> Self {
         self.max_ttl = ttl;
+        self
+    }
+
+    /// Set the bytes the whole cache holds before it evicts.
+    pub fn with_max_total_bytes(mut self, bytes: usize) -> Self {
+        self.max_total_bytes = bytes;
+        self
+    }
+
+    /// Set the number of items the whole cache holds before it evicts.
+    pub fn with_max_items(mut self, items: usize) -> Self {
+        self.max_items = items.max(1);
         self
     }
 }
@@ -199,7 +220,47 @@ pub fn value_hash(value: &[u8]) -> Vec<u8> {
     sha2::Sha256::digest(value).to_vec()
 }
 
-/// One cache operation as the function asked for it.
+/// Where a list slice starts (`list-fetch`, `list-retain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListStart {
+    /// The front (`unbounded`).
+    Front,
+    /// This index, inclusive; negative counts from the back (`inclusive`).
+    At(i32),
+}
+
+/// Where a list slice ends (`list-fetch`, `list-retain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListEnd {
+    /// The back (`unbounded`).
+    Back,
+    /// Before this index; negative counts from the back (`exclusive`).
+    Before(i32),
+}
+
+/// Which elements `list-erase` removes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListErase {
+    /// Every element (the list goes).
+    All,
+    /// `(begin, count)` ranges, positions before the erase.
+    Ranges(Vec<(u32, u32)>),
+}
+
+/// A write's TTL and whether it renews the TTL of an existing list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ListTtl {
+    /// The TTL asked for (a new list's; an existing one's when `refresh`).
+    pub ttl: Duration,
+    /// Renew an existing list's TTL.
+    pub refresh: bool,
+}
+
+/// One cache operation as the function asked for it (scalar operations, then list operations).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CacheOp {
@@ -234,6 +295,74 @@ pub enum CacheOp {
     },
     /// `delete`.
     Delete,
+    /// `list-push-front`.
+    ListPushFront {
+        /// The element.
+        value: Vec<u8>,
+        /// TTL and refresh.
+        ttl: ListTtl,
+        /// Drop elements from the back down to this many afterwards (`None`: no cap).
+        truncate_to: Option<u32>,
+    },
+    /// `list-push-back`.
+    ListPushBack {
+        /// The element.
+        value: Vec<u8>,
+        /// TTL and refresh.
+        ttl: ListTtl,
+        /// Drop elements from the front down to this many afterwards (`None`: no cap).
+        truncate_to: Option<u32>,
+    },
+    /// `list-concatenate-front`.
+    ListConcatenateFront {
+        /// The elements, in order.
+        values: Vec<Vec<u8>>,
+        /// TTL and refresh.
+        ttl: ListTtl,
+        /// Drop elements from the back down to this many afterwards (`None`: no cap).
+        truncate_to: Option<u32>,
+    },
+    /// `list-concatenate-back`.
+    ListConcatenateBack {
+        /// The elements, in order.
+        values: Vec<Vec<u8>>,
+        /// TTL and refresh.
+        ttl: ListTtl,
+        /// Drop elements from the front down to this many afterwards (`None`: no cap).
+        truncate_to: Option<u32>,
+    },
+    /// `list-pop-front`.
+    ListPopFront,
+    /// `list-pop-back`.
+    ListPopBack,
+    /// `list-erase`.
+    ListErase {
+        /// What to erase.
+        range: ListErase,
+    },
+    /// `list-remove`: every element equal to `value`.
+    ListRemove {
+        /// The value.
+        value: Vec<u8>,
+    },
+    /// `list-fetch`.
+    ListFetch {
+        /// Start of the slice.
+        start: ListStart,
+        /// End of the slice.
+        end: ListEnd,
+    },
+    /// `list-length`.
+    ListLength,
+    /// `list-retain`.
+    ListRetain {
+        /// Start of the slice kept.
+        start: ListStart,
+        /// End of the slice kept.
+        end: ListEnd,
+        /// TTL and refresh.
+        ttl: ListTtl,
+    },
 }
 
 impl CacheOp {
@@ -246,12 +375,28 @@ impl CacheOp {
             CacheOp::SetIf { .. } => CacheOpKind::SetIf,
             CacheOp::SetIfHash { .. } => CacheOpKind::SetIfHash,
             CacheOp::Delete => CacheOpKind::Delete,
+            CacheOp::ListPushFront { .. } => CacheOpKind::ListPushFront,
+            CacheOp::ListPushBack { .. } => CacheOpKind::ListPushBack,
+            CacheOp::ListConcatenateFront { .. } => CacheOpKind::ListConcatenateFront,
+            CacheOp::ListConcatenateBack { .. } => CacheOpKind::ListConcatenateBack,
+            CacheOp::ListPopFront => CacheOpKind::ListPopFront,
+            CacheOp::ListPopBack => CacheOpKind::ListPopBack,
+            CacheOp::ListErase { .. } => CacheOpKind::ListErase,
+            CacheOp::ListRemove { .. } => CacheOpKind::ListRemove,
+            CacheOp::ListFetch { .. } => CacheOpKind::ListFetch,
+            CacheOp::ListLength => CacheOpKind::ListLength,
+            CacheOp::ListRetain { .. } => CacheOpKind::ListRetain,
         }
     }
 
-    /// The operation's name: `get`, `get_with_hash`, `set`, `set_if`, `set_if_hash` or `delete`.
+    /// The operation's name (see [`CacheOpKind::name`]).
     pub fn name(&self) -> &'static str {
         self.kind().name()
+    }
+
+    /// Is it a list operation?
+    pub fn is_list(&self) -> bool {
+        self.kind().is_list()
     }
 }
 
@@ -273,10 +418,35 @@ pub enum CacheOpKind {
     SetIfHash,
     /// `delete`.
     Delete,
+    /// `list-push-front`.
+    ListPushFront,
+    /// `list-push-back`.
+    ListPushBack,
+    /// `list-concatenate-front`.
+    ListConcatenateFront,
+    /// `list-concatenate-back`.
+    ListConcatenateBack,
+    /// `list-pop-front`.
+    ListPopFront,
+    /// `list-pop-back`.
+    ListPopBack,
+    /// `list-erase`.
+    ListErase,
+    /// `list-remove`.
+    ListRemove,
+    /// `list-fetch`.
+    ListFetch,
+    /// `list-length`.
+    ListLength,
+    /// `list-retain`.
+    ListRetain,
 }
 
 impl CacheOpKind {
-    /// The operation's name: `get`, `get_with_hash`, `set`, `set_if`, `set_if_hash` or `delete`.
+    /// The operation's name: `get`, `get_with_hash`, `set`, `set_if`, `set_if_hash`, `delete`, or a list
+    /// operation's (`list_push_front`, `list_push_back`, `list_concatenate_front`,
+    /// `list_concatenate_back`, `list_pop_front`, `list_pop_back`, `list_erase`, `list_remove`,
+    /// `list_fetch`, `list_length`, `list_retain`).
     pub fn name(self) -> &'static str {
         match self {
             CacheOpKind::Get => "get",
@@ -285,7 +455,31 @@ impl CacheOpKind {
             CacheOpKind::SetIf => "set_if",
             CacheOpKind::SetIfHash => "set_if_hash",
             CacheOpKind::Delete => "delete",
+            CacheOpKind::ListPushFront => "list_push_front",
+            CacheOpKind::ListPushBack => "list_push_back",
+            CacheOpKind::ListConcatenateFront => "list_concatenate_front",
+            CacheOpKind::ListConcatenateBack => "list_concatenate_back",
+            CacheOpKind::ListPopFront => "list_pop_front",
+            CacheOpKind::ListPopBack => "list_pop_back",
+            CacheOpKind::ListErase => "list_erase",
+            CacheOpKind::ListRemove => "list_remove",
+            CacheOpKind::ListFetch => "list_fetch",
+            CacheOpKind::ListLength => "list_length",
+            CacheOpKind::ListRetain => "list_retain",
         }
+    }
+
+    /// Is it a list operation?
+    pub fn is_list(self) -> bool {
+        !matches!(
+            self,
+            CacheOpKind::Get
+                | CacheOpKind::GetWithHash
+                | CacheOpKind::Set
+                | CacheOpKind::SetIf
+                | CacheOpKind::SetIfHash
+                | CacheOpKind::Delete
+        )
     }
 }
 
@@ -302,7 +496,7 @@ pub enum CacheOutcome {
         /// Its hash.
         hash: Vec<u8>,
     },
-    /// `get` or `get-with-hash` found nothing (or an expired item).
+    /// `get` or `get-with-hash` found nothing (or an expired item); a list operation found no list.
     Miss,
     /// `set` stored, or `set-if`'s condition held and it stored.
     Stored,
@@ -312,6 +506,17 @@ pub enum CacheOutcome {
     NotStored,
     /// `delete` ran (whether or not there was an item).
     Deleted,
+    /// A list operation left the list with this many elements (`list-length`: it has this many).
+    ListLength(u32),
+    /// `list-pop-*` took this element; the list has `list_length` left.
+    Popped {
+        /// The element.
+        value: Vec<u8>,
+        /// Elements left (0: the list is gone).
+        list_length: u32,
+    },
+    /// `list-fetch` found these elements.
+    Fetched(Vec<Vec<u8>>),
 }
 
 /// One call the function made to the cache, in the order the cache executed them.
@@ -349,12 +554,95 @@ fn ttl(ttl: &Duration) -> String {
     format!("{ttl:?}")
 }
 
-/// One line, e.g. `get user:1 → hit (12 bytes)` or `set_if lock (2 bytes, ttl 10s, if absent) → not stored`.
+fn list_ttl(ttl: &ListTtl) -> String {
+    if ttl.refresh {
+        format!("ttl {:?}, refresh", ttl.ttl)
+    } else {
+        format!("ttl {:?}", ttl.ttl)
+    }
+}
+
+fn cap(truncate_to: Option<u32>) -> String {
+    truncate_to.map_or_else(String::new, |n| format!(", keep {n}"))
+}
+
+impl fmt::Display for ListStart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ListStart::Front => Ok(()),
+            ListStart::At(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+impl fmt::Display for ListEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ListEnd::Back => Ok(()),
+            ListEnd::Before(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// One line, e.g. `get user:1 → hit (12 bytes)`, `set_if lock (2 bytes, ttl 10s, if absent) → not stored`
+/// or `list_push_back feed (5 bytes, ttl 60s, refresh, keep 10) → length 3`.
 impl fmt::Display for CacheCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.op_name(), self.key_str())?;
         match &self.op {
-            CacheOp::Get | CacheOp::GetWithHash | CacheOp::Delete => {}
+            CacheOp::Get
+            | CacheOp::GetWithHash
+            | CacheOp::Delete
+            | CacheOp::ListPopFront
+            | CacheOp::ListPopBack
+            | CacheOp::ListLength => {}
+            CacheOp::ListPushFront {
+                value,
+                ttl,
+                truncate_to,
+            }
+            | CacheOp::ListPushBack {
+                value,
+                ttl,
+                truncate_to,
+            } => write!(
+                f,
+                " ({} bytes, {}{})",
+                value.len(),
+                list_ttl(ttl),
+                cap(*truncate_to)
+            )?,
+            CacheOp::ListConcatenateFront {
+                values,
+                ttl,
+                truncate_to,
+            }
+            | CacheOp::ListConcatenateBack {
+                values,
+                ttl,
+                truncate_to,
+            } => write!(
+                f,
+                " ({} values, {}{})",
+                values.len(),
+                list_ttl(ttl),
+                cap(*truncate_to)
+            )?,
+            CacheOp::ListErase { range } => match range {
+                ListErase::All => write!(f, " (all)")?,
+                ListErase::Ranges(ranges) => {
+                    let ranges: Vec<String> = ranges
+                        .iter()
+                        .map(|(begin, count)| format!("{begin}+{count}"))
+                        .collect();
+                    write!(f, " ({})", ranges.join(", "))?;
+                }
+            },
+            CacheOp::ListRemove { value } => write!(f, " ({} bytes)", value.len())?,
+            CacheOp::ListFetch { start, end } => write!(f, " [{start}..{end}]")?,
+            CacheOp::ListRetain { start, end, ttl } => {
+                write!(f, " [{start}..{end}] ({})", list_ttl(ttl))?;
+            }
             CacheOp::Set { value, ttl: t } => {
                 write!(f, " ({} bytes, ttl {})", value.len(), ttl(t))?;
             }
@@ -377,19 +665,26 @@ impl fmt::Display for CacheCall {
             Ok(CacheOutcome::Stored | CacheOutcome::StoredWithHash(_)) => write!(f, " → stored"),
             Ok(CacheOutcome::NotStored) => write!(f, " → not stored"),
             Ok(CacheOutcome::Deleted) => write!(f, " → deleted"),
+            Ok(CacheOutcome::ListLength(length)) => write!(f, " → length {length}"),
+            Ok(CacheOutcome::Popped { value, list_length }) => {
+                write!(f, " → popped ({} bytes), {list_length} left", value.len())
+            }
+            Ok(CacheOutcome::Fetched(values)) => write!(f, " → {} elements", values.len()),
             Err(error) => write!(f, " → error: {error}"),
         }
     }
 }
 
-/// An item in the mock cache.
+/// An item in the mock cache: a value, or a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CacheEntry {
     /// The key.
     pub key: Vec<u8>,
-    /// The value.
+    /// The value (empty for a list).
     pub value: Vec<u8>,
+    /// The elements, for a list (`None` for a value).
+    pub list: Option<Vec<Vec<u8>>>,
     /// Time left before it expires, by the host's clock (`None`: never, for items seeded without a TTL).
     pub ttl: Option<Duration>,
 }

@@ -2,9 +2,13 @@
 //! asks Momento to send them.
 //!
 //! On Momento nothing is sent anywhere until the function calls `configure-logging`; the test host keeps
-//! every line in the invocation's records either way (`Response::logs`), and records each configuration
-//! ([`LoggingCall`]) so a test can check where production would send them. A CloudWatch destination whose
-//! role the AWS credentials policy refuses answers `auth`, as Momento answers a role it cannot assume.
+//! every line in the invocation's records either way (`Response::logs`), records each configuration
+//! ([`LoggingCall`]), and sends the lines where production would ([`routing`]): a topic destination
+//! publishes them to the topic, and every line sent to a destination is recorded ([`LogDelivery`]). A
+//! CloudWatch destination whose role the AWS credentials policy refuses answers `auth`, as Momento
+//! answers a role it cannot assume.
+
+mod routing;
 
 use std::sync::Mutex;
 
@@ -16,6 +20,9 @@ use crate::bindings::momento::host::logging as older;
 use crate::bindings::momento::log::logging as current;
 use crate::logs::{Level, LogRecord, LogSource};
 use crate::state::{HostState, Services};
+
+pub use routing::{LineKind, LogDelivery};
+pub(crate) use routing::{Routing, system_lines};
 
 pub(crate) const SERVICE: Service = Service {
     interfaces: &[
@@ -75,21 +82,28 @@ pub struct LoggingCall {
     pub result: Result<(), String>,
 }
 
-/// The logging service's shared state: every `configure-logging` call.
+/// The logging service's shared state: every `configure-logging` call, and every line sent to a
+/// destination.
 #[derive(Debug, Default)]
 pub(crate) struct LogService {
     pub(crate) calls: Mutex<CallLog<LoggingCall>>,
+    pub(crate) deliveries: Mutex<CallLog<LogDelivery>>,
 }
 
 impl LogService {
     pub(crate) fn new(record_calls: bool) -> LogService {
         LogService {
             calls: Mutex::new(CallLog::new(record_calls)),
+            deliveries: Mutex::new(CallLog::new(record_calls)),
         }
     }
 
     pub(crate) fn calls(&self) -> Vec<LoggingCall> {
         crate::services::aws::lock(&self.calls).snapshot()
+    }
+
+    pub(crate) fn deliveries(&self) -> Vec<LogDelivery> {
+        crate::services::aws::lock(&self.deliveries).snapshot()
     }
 }
 
@@ -133,6 +147,14 @@ impl View<'_, Services> {
         let Some(level) = level else {
             return Ok(());
         };
+        let input = truncate(input);
+        routing::function_line(
+            self.service,
+            &self.inv.log_routing,
+            &self.inv.id,
+            level,
+            &input,
+        );
         if level > self.service.log_level {
             return Ok(());
         }
@@ -140,7 +162,7 @@ impl View<'_, Services> {
         self.inv.push_log(LogRecord {
             level,
             target,
-            message: truncate(message),
+            message,
             source: LogSource::Log,
             invocation_id: self.inv.id.clone(),
         });
@@ -167,6 +189,16 @@ impl View<'_, Services> {
             Some(message) => Err(message),
             None => Ok(()),
         };
+        if result.is_ok() {
+            let (stdout_at, stderr_at) = self
+                .inv
+                .stdio
+                .as_ref()
+                .map_or((0, 0), crate::stdio::StdioCapture::written);
+            self.inv
+                .log_routing
+                .configured(configurations.clone(), stdout_at, stderr_at);
+        }
         let id = self.inv.id.clone();
         let recorded = result.clone();
         crate::services::aws::lock(&self.service.logging.calls).record(|| LoggingCall {

@@ -1,77 +1,115 @@
-//! `momento:topic` (and the older generation's `momento:functions/topic`): linked so that publishing
-//! components load and run; every publish answers `failed-precondition` naming the capability until topics
-//! are implemented.
+//! Topics: `momento:topic` (current generation, bytes as `data`) and the older generation's
+//! `momento:functions/topic` (bytes as lists), both on the host's one [`TopicsMock`]. Publishes reach the
+//! subscribers of tests ([`TopicsMock::subscribe`]) and of `serve`'s topic streams ([`sse`]); log lines
+//! reach them too when the function sends its logs to a topic (`services::log`).
+
+pub(crate) mod fixtures;
+mod mock;
+#[cfg(feature = "serve")]
+pub(crate) mod sse;
+mod types;
 
 use wasmtime::component::Linker;
+
+pub use mock::{TopicSubscription, TopicsMock};
+pub use types::{MessageOrigin, TopicCall, TopicError, TopicLimits, TopicMessage, TopicValue};
 
 use crate::bindings::momento::functions::topic as older;
 use crate::bindings::momento::topic::topic as current;
 use crate::services::bytes::take_data;
-use crate::services::{Interface, Service, View, ViewOf, not_implemented_message, view};
-use crate::state::HostState;
-
-const CAPABILITY: &str = "topics";
-const CURRENT: &str = "momento:topic/topic@1.0.0";
-const OLDER: &str = "momento:functions/topic@1.0.0";
+use crate::services::{Interface, Service, View, ViewOf, view};
+use crate::state::{HostState, Services};
 
 pub(crate) const SERVICE: Service = Service {
     interfaces: &[
-        Interface::not_implemented(CURRENT, CAPABILITY),
-        Interface::not_implemented(OLDER, CAPABILITY),
+        Interface::implemented("momento:topic/topic@1.0.0"),
+        Interface::implemented("momento:functions/topic@1.0.0"),
     ],
     link,
 };
 
-fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    current::add_to_linker::<HostState, ViewOf<()>>(linker, |s| view(s, |_| &()))?;
-    older::add_to_linker::<HostState, ViewOf<()>>(linker, |s| view(s, |_| &()))
+fn pick(services: &Services) -> &TopicsMock {
+    &services.topics
 }
 
-impl current::Host for View<'_, ()> {
+fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    current::add_to_linker::<HostState, ViewOf<TopicsMock>>(linker, |s| view(s, pick))?;
+    older::add_to_linker::<HostState, ViewOf<TopicsMock>>(linker, |s| view(s, pick))
+}
+
+impl View<'_, TopicsMock> {
+    fn publish_value(
+        &mut self,
+        topic: String,
+        value: TopicValue,
+    ) -> wasmtime::Result<Result<(), TopicError>> {
+        self.inv.host_call("momento:topic")?;
+        Ok(self.service.publish(&self.inv.id, topic, value))
+    }
+}
+
+macro_rules! error_conversion {
+    ($wit:ident) => {
+        impl From<TopicError> for $wit::Error {
+            fn from(error: TopicError) -> Self {
+                match error {
+                    TopicError::InvalidArgument(m) => $wit::Error::InvalidArgument(m),
+                    TopicError::LimitExceeded(m) => $wit::Error::LimitExceeded(m),
+                    TopicError::Timeout(_) => $wit::Error::Timeout,
+                    TopicError::PermissionDenied(m) => $wit::Error::PermissionDenied(m),
+                    TopicError::FailedPrecondition(m) => $wit::Error::FailedPrecondition(m),
+                    TopicError::NotFound(m) => $wit::Error::NotFound(m),
+                    TopicError::RequestCancelled(_) => $wit::Error::RequestCancelled,
+                    TopicError::Internal(_) => $wit::Error::InternalError,
+                }
+            }
+        }
+    };
+}
+error_conversion!(current);
+error_conversion!(older);
+
+impl current::Host for View<'_, TopicsMock> {
     fn publish(
         &mut self,
-        _topic: String,
-        _value: String,
+        topic: String,
+        value: String,
     ) -> wasmtime::Result<Result<(), current::Error>> {
-        self.inv.host_call("momento:topic")?;
-        Ok(Err(current::Error::FailedPrecondition(
-            not_implemented_message(CAPABILITY, CURRENT),
-        )))
+        Ok(self
+            .publish_value(topic, TopicValue::Text(value))?
+            .map_err(Into::into))
     }
 
     fn publish_bytes(
         &mut self,
-        _topic: String,
+        topic: String,
         value: current::Data,
     ) -> wasmtime::Result<Result<(), current::Error>> {
-        self.inv.host_call("momento:topic")?;
-        take_data(self.inv, value)?;
-        Ok(Err(current::Error::FailedPrecondition(
-            not_implemented_message(CAPABILITY, CURRENT),
-        )))
+        let bytes = take_data(self.inv, value)?.to_vec();
+        Ok(self
+            .publish_value(topic, TopicValue::Binary(bytes))?
+            .map_err(Into::into))
     }
 }
 
-impl older::Host for View<'_, ()> {
+impl older::Host for View<'_, TopicsMock> {
     fn publish(
         &mut self,
-        _topic: String,
-        _value: String,
+        topic: String,
+        value: String,
     ) -> wasmtime::Result<Result<(), older::Error>> {
-        self.inv.host_call("momento:topic")?;
-        Ok(Err(older::Error::FailedPrecondition(
-            not_implemented_message(CAPABILITY, OLDER),
-        )))
+        Ok(self
+            .publish_value(topic, TopicValue::Text(value))?
+            .map_err(Into::into))
     }
 
     fn publish_bytes(
         &mut self,
-        _topic: String,
-        _value: Vec<u8>,
+        topic: String,
+        value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), older::Error>> {
-        self.inv.host_call("momento:topic")?;
-        Ok(Err(older::Error::FailedPrecondition(
-            not_implemented_message(CAPABILITY, OLDER),
-        )))
+        Ok(self
+            .publish_value(topic, TopicValue::Binary(value))?
+            .map_err(Into::into))
     }
 }

@@ -1,5 +1,5 @@
 //! The web function's view of its request: `web-function-support` (both generations) and, for streamed
-//! responses, `web-function-stream`.
+//! responses, `web-function-stream` (in [`stream`]).
 //!
 //! As on Momento, `headers`, `query-parameters`, `token-metadata` and `invocation-path` hand their value over
 //! once (later calls get an empty list or `none`); `invocation-id` and `http-method` answer every call. The
@@ -8,18 +8,20 @@
 
 use wasmtime::component::Linker;
 
-use super::{Interface, Service, View, ViewOf, not_implemented_message, view};
+use super::{Interface, Service, View, ViewOf, view};
 use crate::bindings::momento::functions::web_function_support as older;
-use crate::bindings::momento::web_function::web_function_stream as stream;
+use crate::bindings::momento::web_function::web_function_stream as stream_wit;
 use crate::bindings::momento::web_function::web_function_support as current;
 use crate::state::HostState;
+
+pub(crate) mod stream;
 
 const STREAM: &str = "momento:web-function/web-function-stream@1.0.0";
 
 pub(crate) const SERVICE: Service = Service {
     interfaces: &[
         Interface::implemented("momento:web-function/web-function-support@1.0.0"),
-        Interface::not_implemented(STREAM, "streaming and SSE responses"),
+        Interface::implemented(STREAM),
         Interface::implemented("momento:functions/web-function-support@1.0.0"),
     ],
     link,
@@ -28,7 +30,7 @@ pub(crate) const SERVICE: Service = Service {
 fn link(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     current::add_to_linker::<HostState, ViewOf<()>>(linker, |state| view(state, |_| &()))?;
     older::add_to_linker::<HostState, ViewOf<()>>(linker, |state| view(state, |_| &()))?;
-    stream::add_to_linker::<HostState, ViewOf<()>>(linker, |state| view(state, |_| &()))
+    stream_wit::add_to_linker::<HostState, ViewOf<()>>(linker, |state| view(state, |_| &()))
 }
 
 /// The request's parts, as the support calls answer them (generation-neutral).
@@ -145,36 +147,6 @@ impl older::Host for View<'_, ()> {
 
     fn invocation_path(&mut self) -> wasmtime::Result<Option<String>> {
         self.take_path()
-    }
-}
-
-impl stream::Host for View<'_, ()> {
-    fn send_sse(
-        &mut self,
-        _event: Option<String>,
-        _event_id: Option<String>,
-        data: Option<stream::Data>,
-    ) -> wasmtime::Result<Result<(), String>> {
-        self.inv.host_call("web-function-stream")?;
-        if let Some(data) = data {
-            crate::services::bytes::take_data(self.inv, data)?;
-        }
-        Ok(Err(not_implemented_message("server-sent events", STREAM)))
-    }
-
-    fn send_response_start(
-        &mut self,
-        _status: u16,
-        _headers: Vec<stream::Header>,
-    ) -> wasmtime::Result<Result<(), String>> {
-        self.inv.host_call("web-function-stream")?;
-        Ok(Err(not_implemented_message("streaming responses", STREAM)))
-    }
-
-    fn send_data(&mut self, data: stream::Data) -> wasmtime::Result<Result<(), String>> {
-        self.inv.host_call("web-function-stream")?;
-        crate::services::bytes::take_data(self.inv, data)?;
-        Ok(Err(not_implemented_message("streaming responses", STREAM)))
     }
 }
 

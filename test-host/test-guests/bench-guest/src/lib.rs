@@ -1,8 +1,10 @@
 //! Bench guest for the test host's benchmarks: a POST whose body is a decimal number `n` does `n` cache
-//! gets of the keys `bench-key-0` .. `bench-key-15` (in turn) and answers with the number of hits.
+//! gets of the keys `bench-key-0` .. `bench-key-15` (in turn) and answers with the number of hits; a body
+//! `s<n>` makes `n` support calls instead (`web-function-support.invocation-id`, straight through the
+//! bindings, not memoized) and answers `n`.
 //!
 //! The benchmarks seed those keys, time `n = 10` (a handler doing ten cache gets), and take the host-call
-//! round trip as `(t(n = 1000) - t(n = 0)) / 1000`.
+//! round trip as `(t(n = 1000) - t(n = 0)) / 1000`, the cost of one support call likewise.
 
 use momento_functions::{FunctionError, FunctionResult, cache};
 
@@ -12,6 +14,17 @@ momento_functions::post!(cache_gets);
 const KEYS: usize = 16;
 
 fn cache_gets(body: String) -> FunctionResult<String> {
+    if let Some(n) = body.trim().strip_prefix('s') {
+        let n: usize = n
+            .parse()
+            .map_err(|_| FunctionError::bad_request("`s` and a number of support calls"))?;
+        let mut total = 0usize;
+        for _ in 0..n {
+            total += momento_functions::__private::wit::momento::web_function::web_function_support::invocation_id().len();
+        }
+        std::hint::black_box(total);
+        return Ok(n.to_string());
+    }
     let n: usize = body
         .trim()
         .parse()

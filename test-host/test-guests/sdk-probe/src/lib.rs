@@ -1,7 +1,7 @@
 //! Test guest for the test host's own tests.
 //!
-//! `POST /` with a JSON body names one operation of the SDK (cache, HTTP, logging, request context, or
-//! the clock), runs it, and answers `{"ok": <result>}`; a client error is answered with the status `?`
+//! `POST /` with a JSON body names one operation of the SDK (cache and lists, HTTP, logging, topics,
+//! tokens, Lambda, request context, or the clock), runs it, and answers `{"ok": <result>}`; a client error is answered with the status `?`
 //! would give it and `{"kind": <variant>, "message": <message>}`. A body that is not an operation is
 //! answered 400 by the `Json` extractor.
 //!
@@ -26,6 +26,22 @@
 //! | `counter` | | `{"global", "cache"}` |
 //! | `now` | | `{"unix_ms", "elapsed_ns", "spins"}` |
 //! | `wait_for_clock` | `secs` | `{"elapsed_secs"}` |
+//! | `configure_each` | `configs`: `[{"topic": name} \| {"cloudwatch": {role_arn, log_group}}` with `log_level`, `system_log_level`]` | `"configured"` |
+//! | `print` | `stdout`, `stderr`: lines | the number of lines |
+//! | `sequence` | `ops`: operations | their results in order (stops at the first failure) |
+//! | `publish` / `publish_bytes` / `publish_json` | `topic`, `text` / `bytes` (a list of numbers) / `value` | `"published"` |
+//! | `token` | `valid_secs`, `token_id`, `permissions`: `[{"cache": {role, cache, key, key_prefix}} \| {"topic": {role, cache, topic, topic_prefix}} \| {"function": {cache, function, function_prefix}}]` (roles `read_write`, `read_only`, `write_only` / `publish_subscribe`, `subscribe_only`, `publish_only`) | `{"api_key", "endpoint", "valid_until"}` |
+//! | `list_push_front` / `list_push_back` | `key`, `value`, `ttl_ms`, `refresh` (default true), `max_len` (default 0: none) | the new length |
+//! | `list_concat_front` / `list_concat_back` | `key`, `values`, `ttl_ms`, `refresh`, `max_len` | the new length |
+//! | `list_pop_front` / `list_pop_back` | `key` | `{"value", "remaining"}` or `null` |
+//! | `list_fetch` | `key`, `start`, `end` (exclusive; absent: unbounded) | the elements or `null` |
+//! | `list_length` | `key` | the length or `null` |
+//! | `list_erase` | `key`, `ranges`: `[[begin, end], ...]` (absent: all) | the new length or `null` |
+//! | `list_remove` | `key`, `value` | the new length or `null` |
+//! | `list_retain` | `key`, `start`, `end`, `ttl_ms`, `refresh` | the new length or `null` |
+//! | `lambda` | `function`, `region` (default `us-east-1`), `role` (federated) or `access_key_id` + `secret_access_key`, `payload` (JSON), `raw_payload` (text), `qualifier`, `kind` (`wait`, `event`, `dry_run`, `json`), `log_tail`, `client_context` | `{"status", "payload", "log_tail", "executed_version", "function_error"}` (`json`: the reply) |
+//! | `valkey` | `cluster`, `command`, `args` (strings) | the reply as JSON: `null`, `{"int"}`, `{"data", "host_buffer"}`, `{"array": [...]}`, `"ok"`, `{"status"}`, `{"error"}` |
+//! | `valkey_incr` | `cluster`, `key` | the new value (the typed helper) |
 //!
 //! Other paths take the raw body as [`Data`] (never read by the function unless said):
 //!
@@ -34,15 +50,19 @@
 //! | `POST /echo-data` | the body back unread, with `x-host-buffer: true\|false` (was it a host buffer?) |
 //! | `POST /cache-set-body?key=K&ttl_ms=N` | stores the body unread under K; `{"ok": "stored"}` |
 //! | `POST /http-forward-body?url=U` | POSTs the body unread to U and answers with the upstream's status and body, unread |
+//! | `POST /http-forward-read?url=U` | the same, reading both bodies into the guest first (the benchmarks' comparison) |
 
+use std::ops::Bound;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use momento_functions::aws::lambda;
+use momento_functions::cache::list;
 use momento_functions::log;
 use momento_functions::logging::{self, LogConfig, LogDestination};
 use momento_functions::{
     Data, FromRequest, FunctionError, IntoResponse, Json, Method, RequestContext, StatusCode,
-    WebRequest, WebResponse, cache, http,
+    WebRequest, WebResponse, cache, http, token, topics, valkey,
 };
 use serde_json::{Value, json};
 
@@ -93,6 +113,47 @@ enum Destination {
 }
 
 #[derive(serde::Deserialize)]
+struct DestinationConfig {
+    #[serde(flatten)]
+    destination: Destination,
+    #[serde(default)]
+    log_level: Option<String>,
+    #[serde(default)]
+    system_log_level: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Permission {
+    Cache {
+        role: String,
+        #[serde(default)]
+        cache: Option<String>,
+        #[serde(default)]
+        key: Option<String>,
+        #[serde(default)]
+        key_prefix: Option<String>,
+    },
+    Topic {
+        role: String,
+        #[serde(default)]
+        cache: Option<String>,
+        #[serde(default)]
+        topic: Option<String>,
+        #[serde(default)]
+        topic_prefix: Option<String>,
+    },
+    Function {
+        #[serde(default)]
+        cache: Option<String>,
+        #[serde(default)]
+        function: Option<String>,
+        #[serde(default)]
+        function_prefix: Option<String>,
+    },
+}
+
+#[derive(serde::Deserialize)]
 struct Record {
     level: String,
     message: String,
@@ -109,6 +170,16 @@ struct Point {
 #[derive(serde::Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Op {
+    Valkey {
+        cluster: String,
+        command: String,
+        #[serde(default)]
+        args: Vec<String>,
+    },
+    ValkeyIncr {
+        cluster: String,
+        key: String,
+    },
     Get {
         key: String,
     },
@@ -200,6 +271,142 @@ enum Op {
     WaitForClock {
         secs: u64,
     },
+    ConfigureEach {
+        configs: Vec<DestinationConfig>,
+    },
+    Print {
+        #[serde(default)]
+        stdout: Vec<String>,
+        #[serde(default)]
+        stderr: Vec<String>,
+    },
+    Sequence {
+        ops: Vec<Op>,
+    },
+    Publish {
+        topic: String,
+        text: String,
+    },
+    PublishBytes {
+        topic: String,
+        bytes: Vec<u8>,
+    },
+    PublishJson {
+        topic: String,
+        value: Value,
+    },
+    Token {
+        valid_secs: u64,
+        #[serde(default)]
+        token_id: Option<String>,
+        permissions: Vec<Permission>,
+    },
+    ListPushFront {
+        key: String,
+        value: String,
+        ttl_ms: u64,
+        #[serde(default = "yes")]
+        refresh: bool,
+        #[serde(default)]
+        max_len: u32,
+    },
+    ListPushBack {
+        key: String,
+        value: String,
+        ttl_ms: u64,
+        #[serde(default = "yes")]
+        refresh: bool,
+        #[serde(default)]
+        max_len: u32,
+    },
+    ListConcatFront {
+        key: String,
+        values: Vec<String>,
+        ttl_ms: u64,
+        #[serde(default = "yes")]
+        refresh: bool,
+        #[serde(default)]
+        max_len: u32,
+    },
+    ListConcatBack {
+        key: String,
+        values: Vec<String>,
+        ttl_ms: u64,
+        #[serde(default = "yes")]
+        refresh: bool,
+        #[serde(default)]
+        max_len: u32,
+    },
+    ListPopFront {
+        key: String,
+    },
+    ListPopBack {
+        key: String,
+    },
+    ListFetch {
+        key: String,
+        #[serde(default)]
+        start: Option<i32>,
+        #[serde(default)]
+        end: Option<i32>,
+    },
+    ListLength {
+        key: String,
+    },
+    ListErase {
+        key: String,
+        #[serde(default)]
+        ranges: Option<Vec<(u32, u32)>>,
+    },
+    ListRemove {
+        key: String,
+        value: String,
+    },
+    ListRetain {
+        key: String,
+        #[serde(default)]
+        start: Option<i32>,
+        #[serde(default)]
+        end: Option<i32>,
+        ttl_ms: u64,
+        #[serde(default = "yes")]
+        refresh: bool,
+    },
+    Lambda {
+        function: String,
+        #[serde(default = "us_east_1")]
+        region: String,
+        #[serde(default)]
+        role: Option<String>,
+        #[serde(default)]
+        access_key_id: Option<String>,
+        #[serde(default)]
+        secret_access_key: Option<String>,
+        #[serde(default)]
+        payload: Option<Value>,
+        #[serde(default)]
+        raw_payload: Option<String>,
+        #[serde(default)]
+        qualifier: Option<String>,
+        #[serde(default = "wait")]
+        kind: String,
+        #[serde(default)]
+        log_tail: bool,
+        #[serde(default)]
+        client_context: Option<String>,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn us_east_1() -> String {
+    "us-east-1".to_owned()
+}
+
+fn wait() -> String {
+    "wait".to_owned()
 }
 
 fn one() -> usize {
@@ -212,6 +419,10 @@ fn probe(request: WebRequest) -> WebResponse {
     match request.path() {
         "/echo-data" => echo_data(request.into_body()),
         "/cache-set-body" => outcome(cache_set_body(request)),
+        "/http-forward-read" => match http_forward_read(request) {
+            Ok(response) => response,
+            Err(failure) => failure.into_response(),
+        },
         "/http-forward-body" => match http_forward_body(request) {
             Ok(response) => response,
             Err(failure) => failure.into_response(),
@@ -284,6 +495,117 @@ impl From<logging::Error> for Failure {
     }
 }
 
+impl From<topics::Error> for Failure {
+    fn from(error: topics::Error) -> Self {
+        failure(error)
+    }
+}
+
+impl From<token::Error> for Failure {
+    fn from(error: token::Error) -> Self {
+        failure(error)
+    }
+}
+
+impl From<lambda::Error> for Failure {
+    fn from(error: lambda::Error) -> Self {
+        failure(error)
+    }
+}
+
+impl From<momento_functions::aws::auth::Error> for Failure {
+    fn from(error: momento_functions::aws::auth::Error) -> Self {
+        failure(error)
+    }
+}
+
+fn list_ttl(ttl_ms: u64, refresh: bool) -> list::ListTtl {
+    if refresh {
+        list::ListTtl::refreshed(ttl(ttl_ms))
+    } else {
+        list::ListTtl::fixed(ttl(ttl_ms))
+    }
+}
+
+fn slice(start: Option<i32>, end: Option<i32>) -> (Bound<i32>, Bound<i32>) {
+    (
+        start.map_or(Bound::Unbounded, Bound::Included),
+        end.map_or(Bound::Unbounded, Bound::Excluded),
+    )
+}
+
+fn permissions(entries: Vec<Permission>) -> Result<token::Permissions, Failure> {
+    let mut permissions = token::Permissions::new();
+    for entry in entries {
+        permissions = match entry {
+            Permission::Cache {
+                role,
+                cache,
+                key,
+                key_prefix,
+            } => {
+                let mut p = match role.as_str() {
+                    "read_write" => token::CachePermission::read_write(),
+                    "read_only" => token::CachePermission::read_only(),
+                    "write_only" => token::CachePermission::write_only(),
+                    other => return Err(bad_op(format!("unknown cache role {other}"))),
+                };
+                if let Some(cache) = cache {
+                    p = p.in_cache(cache);
+                }
+                if let Some(key) = key {
+                    p = p.key(key);
+                }
+                if let Some(prefix) = key_prefix {
+                    p = p.key_prefix(prefix);
+                }
+                permissions.cache(p)
+            }
+            Permission::Topic {
+                role,
+                cache,
+                topic,
+                topic_prefix,
+            } => {
+                let mut p = match role.as_str() {
+                    "publish_subscribe" => token::TopicPermission::publish_subscribe(),
+                    "subscribe_only" => token::TopicPermission::subscribe_only(),
+                    "publish_only" => token::TopicPermission::publish_only(),
+                    other => return Err(bad_op(format!("unknown topic role {other}"))),
+                };
+                if let Some(cache) = cache {
+                    p = p.in_cache(cache);
+                }
+                if let Some(topic) = topic {
+                    p = p.topic(topic);
+                }
+                if let Some(prefix) = topic_prefix {
+                    p = p.topic_prefix(prefix);
+                }
+                permissions.topic(p)
+            }
+            Permission::Function {
+                cache,
+                function,
+                function_prefix,
+            } => {
+                let mut p = token::FunctionPermission::invoke();
+                if let Some(cache) = cache {
+                    p = p.in_cache(cache);
+                }
+                if let Some(function) = function {
+                    p = p.function(function);
+                }
+                if let Some(prefix) = function_prefix {
+                    p = p.function_prefix(prefix);
+                }
+                permissions.function(p)
+            }
+        };
+    }
+    Ok(permissions)
+}
+
 /// A mistake in the operation itself (not a client error).
 fn bad_op(message: impl Into<String>) -> Failure {
     Failure {
@@ -295,6 +617,16 @@ fn bad_op(message: impl Into<String>) -> Failure {
 /// A value serde_json refuses: map keys must be strings.
 fn unserializable() -> std::collections::BTreeMap<Vec<u8>, u8> {
     std::collections::BTreeMap::from([(vec![1], 1)])
+}
+
+fn popped(popped: Option<list::Popped>) -> Value {
+    match popped {
+        Some(popped) => json!({
+            "value": String::from_utf8_lossy(&popped.value),
+            "remaining": popped.remaining,
+        }),
+        None => Value::Null,
+    }
 }
 
 fn ttl(ms: u64) -> Duration {
@@ -328,8 +660,229 @@ fn level_filter(name: Option<&str>) -> Result<log::LevelFilter, Failure> {
         .map_err(|_| bad_op(format!("unknown log level {name:?}")))
 }
 
+impl From<valkey::Error> for Failure {
+    fn from(error: valkey::Error) -> Self {
+        failure(error)
+    }
+}
+
+/// A Valkey reply as JSON (arrays taken element by element from the host).
+fn valkey_json(value: valkey::Value) -> Value {
+    match value {
+        valkey::Value::Nil => Value::Null,
+        valkey::Value::Int(n) => json!({ "int": n }),
+        valkey::Value::Data(data) => {
+            let host_buffer = data.is_host_buffer();
+            let bytes = data.into_bytes();
+            json!({ "data": String::from_utf8_lossy(&bytes), "host_buffer": host_buffer })
+        }
+        valkey::Value::Array(values) => {
+            json!({ "array": values.map(valkey_json).collect::<Vec<_>>() })
+        }
+        valkey::Value::Ok => json!("ok"),
+        valkey::Value::Status(text) => json!({ "status": text }),
+        valkey::Value::Error(text) => json!({ "error": text }),
+    }
+}
+
 fn run(op: Op) -> Result<Value, Failure> {
     Ok(match op {
+        Op::ConfigureEach { configs } => {
+            let mut all = Vec::new();
+            for config in configs {
+                let destination = match config.destination {
+                    Destination::Topic(name) => LogDestination::topic(name),
+                    Destination::Cloudwatch {
+                        role_arn,
+                        log_group,
+                    } => LogDestination::cloudwatch(role_arn, log_group),
+                };
+                all.push(
+                    LogConfig::new(destination)
+                        .log_level(level_filter(config.log_level.as_deref())?)
+                        .system_log_level(level_filter(config.system_log_level.as_deref())?),
+                );
+            }
+            logging::configure_logging(all)?;
+            json!("configured")
+        }
+        Op::Print { stdout, stderr } => {
+            for line in &stdout {
+                println!("{line}");
+            }
+            for line in &stderr {
+                eprintln!("{line}");
+            }
+            json!(stdout.len() + stderr.len())
+        }
+        Op::Sequence { ops } => {
+            let mut results = Vec::new();
+            for op in ops {
+                results.push(run(op)?);
+            }
+            Value::Array(results)
+        }
+        Op::Publish { topic, text } => {
+            topics::publish(&topic, &text)?;
+            json!("published")
+        }
+        Op::PublishBytes { topic, bytes } => {
+            topics::publish_bytes(&topic, bytes)?;
+            json!("published")
+        }
+        Op::PublishJson { topic, value } => {
+            topics::publish_json(&topic, &value)?;
+            json!("published")
+        }
+        Op::Token {
+            valid_secs,
+            token_id,
+            permissions: entries,
+        } => {
+            let permissions = permissions(entries)?;
+            let valid_for = Duration::from_secs(valid_secs);
+            let token = match token_id {
+                Some(id) => token::generate_disposable_token_with_id(&permissions, valid_for, &id)?,
+                None => token::generate_disposable_token(&permissions, valid_for)?,
+            };
+            json!({
+                "api_key": token.api_key,
+                "endpoint": token.endpoint,
+                "valid_until": token.valid_until,
+            })
+        }
+        Op::ListPushFront {
+            key,
+            value,
+            ttl_ms,
+            refresh,
+            max_len,
+        } => json!(list::push_front_capped(
+            &key,
+            value,
+            list_ttl(ttl_ms, refresh),
+            max_len
+        )?),
+        Op::ListPushBack {
+            key,
+            value,
+            ttl_ms,
+            refresh,
+            max_len,
+        } => json!(list::push_back_capped(
+            &key,
+            value,
+            list_ttl(ttl_ms, refresh),
+            max_len
+        )?),
+        Op::ListConcatFront {
+            key,
+            values,
+            ttl_ms,
+            refresh,
+            max_len,
+        } => json!(list::concatenate_front_capped(
+            &key,
+            values,
+            list_ttl(ttl_ms, refresh),
+            max_len
+        )?),
+        Op::ListConcatBack {
+            key,
+            values,
+            ttl_ms,
+            refresh,
+            max_len,
+        } => json!(list::concatenate_back_capped(
+            &key,
+            values,
+            list_ttl(ttl_ms, refresh),
+            max_len
+        )?),
+        Op::ListPopFront { key } => popped(list::pop_front(&key)?),
+        Op::ListPopBack { key } => popped(list::pop_back(&key)?),
+        Op::ListFetch { key, start, end } => json!(list::fetch_strings(&key, slice(start, end))?),
+        Op::ListLength { key } => json!(list::length(&key)?),
+        Op::ListErase { key, ranges } => json!(match ranges {
+            None => list::erase_all(&key)?,
+            Some(ranges) => list::erase(&key, ranges.into_iter().map(|(b, e)| b..e))?,
+        }),
+        Op::ListRemove { key, value } => json!(list::remove_value(&key, value)?),
+        Op::ListRetain {
+            key,
+            start,
+            end,
+            ttl_ms,
+            refresh,
+        } => json!(list::retain(
+            &key,
+            slice(start, end),
+            list_ttl(ttl_ms, refresh)
+        )?),
+        Op::Lambda {
+            function,
+            region,
+            role,
+            access_key_id,
+            secret_access_key,
+            payload,
+            raw_payload,
+            qualifier,
+            kind,
+            log_tail,
+            client_context,
+        } => {
+            use momento_functions::aws::auth::{
+                Authorization, AwsCredentialsProvider, Credentials,
+            };
+            let authorization = match (role, access_key_id, secret_access_key) {
+                (Some(role), _, _) => Authorization::federated(role),
+                (None, Some(id), Some(secret)) => Credentials::new(id, secret).into(),
+                _ => return Err(bad_op("lambda needs a role or access keys")),
+            };
+            let provider = AwsCredentialsProvider::new(region, authorization)?;
+            let client = lambda::LambdaClient::new(&provider)?;
+            if kind == "json" {
+                let reply: Value = client.invoke_json(function, &payload.unwrap_or(Value::Null))?;
+                return Ok(reply);
+            }
+            let mut request = lambda::InvokeRequest::new(function);
+            if let Some(payload) = payload {
+                request = request.payload(payload.to_string());
+            }
+            if let Some(raw) = raw_payload {
+                request = request.payload(raw);
+            }
+            if let Some(qualifier) = qualifier {
+                request = request.qualifier(qualifier);
+            }
+            if log_tail {
+                request = request.log_tail();
+            }
+            if let Some(context) = client_context {
+                request = request.client_context(context);
+            }
+            request = match kind.as_str() {
+                "wait" => request,
+                "event" => request.event(),
+                "dry_run" => request.dry_run(),
+                other => return Err(bad_op(format!("unknown lambda kind {other}"))),
+            };
+            let response = client.send(request)?;
+            json!({
+                "status": response.status,
+                "payload": response.payload.as_deref().map(String::from_utf8_lossy),
+                "log_tail": response.log_tail,
+                "executed_version": response.executed_version,
+                "function_error": response.function_error().map(|e| json!({"type": e.error_type, "message": e.message})),
+            })
+        }
+        Op::Valkey {
+            cluster,
+            command,
+            args,
+        } => valkey_json(valkey::cluster(&cluster).command(&command, args)?),
+        Op::ValkeyIncr { cluster, key } => json!(valkey::cluster(&cluster).incr(key)?),
         Op::Get { key } => match cache::get(&key)? {
             Some(bytes) => json!({ "len": bytes.len(), "text": String::from_utf8_lossy(&bytes) }),
             None => Value::Null,
@@ -593,6 +1146,21 @@ fn cache_set_body(request: WebRequest) -> Result<Value, Failure> {
         .map_err(|_| bad_op("`ttl_ms` is not a number"))?;
     cache::set(key, body, ttl(ttl_ms))?;
     Ok(json!("stored"))
+}
+
+/// `/http-forward-body`'s twin that reads the body into the guest first and the upstream's answer too:
+/// what a function that does not pass `Data` on pays.
+fn http_forward_read(request: WebRequest) -> Result<WebResponse, Failure> {
+    let (context, body) = request.into_parts();
+    let url = context
+        .query_param("url")
+        .ok_or_else(|| bad_op("add `?url=`"))?;
+    let bytes: Vec<u8> = body.into_bytes();
+    let (status, _, upstream_body) = http::Request::post(url).body(bytes).send()?.into_parts();
+    let status = StatusCode::from_u16(status)
+        .ok_or_else(|| bad_op(format!("the upstream answered {status}")))?;
+    let upstream: Vec<u8> = upstream_body.into_bytes();
+    Ok(WebResponse::new().with_status(status).with_body(upstream))
 }
 
 fn http_forward_body(request: WebRequest) -> Result<WebResponse, Failure> {

@@ -25,6 +25,7 @@
 //! | `/stdin` | reads stdin |
 //! | `/exit` | `std::process::exit(3)` |
 //! | `/cache-incr?key=K` | increments cache key K by 1 and answers the new value |
+//! | `/cache-fill?n=N&kb=K&prefix=P` | sets `P-0` .. `P-(N-1)` to K KiB each (default 1,000 × 1 MiB, prefix `fill`) |
 //! | `/cache-set-then-panic?key=K` | sets cache key K to `written`, then panics |
 //! | `/cache-write-loop` | sets `loop-<i>` to `value-<i>` for i = 0, 1, ... until stopped (deadline, host-call budget) |
 //! | `/sleep?ms=N` | `std::thread::sleep` for N ms (default 20,000: a WASI `pollable.block`), then 200 |
@@ -34,6 +35,14 @@
 //! | `/log-escape` | a log record, a stdout line and a stderr line holding CR, LF and ANSI escape sequences |
 //! | `/headers?n=N` | 200 with N response headers `x-h-<i>: v` (default 25,000) |
 //! | `/status?code=N` | an empty response with status N (the SDK allows 100..=599) |
+//! | `/sse?n=N&ms=M&fail=S` | N events `tick` (data `i`, id `i`) M ms apart (default 3, 0 ms); with `fail`, then returns status S |
+//! | `/sse-stamp?n=N&ms=M` | N events M ms apart (default 50, 5 ms), each with data = wall-clock nanoseconds since the epoch just before `send` |
+//! | `/sse-forever?ms=M` | an event every M ms (default 10) until stopped (client gone, deadline) |
+//! | `/sse-then-panic` | one event, then a panic |
+//! | `/raw?n=N&ms=M` | a raw stream: 201 with `x-stream: raw`, then N chunks `chunk i\n` M ms apart |
+//! | `/spawn?name=X&n=N` | spawns X N times (payload `i`), then 200 with one line per spawn: `ok` or the error |
+//! | `/stream-misuse` | each misuse of `web-function-stream`; the host's answers in a final event `report`, one per line: `case: host answer` |
+//! | `/sse-big?kb=K&n=N` | N events of K KiB of data each (default 512 KiB × 8) |
 //! | PUT `/text` | a `String` body extractor (non-UTF-8 → 400) |
 //! | PATCH `/json` | a `Json<T>` body extractor (bad JSON → 400) |
 
@@ -41,8 +50,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime};
 
+use momento_functions::stream::{EventStream, ResponseStream, SseEvent};
 use momento_functions::{
-    Data, Json, RequestContext, StatusCode, WebRequest, WebResponse, cache, log,
+    Data, IntoResponse, Json, RequestContext, StatusCode, WebRequest, WebResponse, cache, log,
 };
 
 momento_functions::route!(get: get_handler, post: post_handler, put: text, patch: json);
@@ -221,6 +231,22 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
             }
             panic!("test-programs: panic after a cache write")
         }
+        "/cache-fill" => {
+            let n: usize = param(request, "n", 1_000);
+            let kb: usize = param(request, "kb", 1_024);
+            let prefix: String = param(request, "prefix", "fill".to_owned());
+            let value = vec![b'f'; kb << 10];
+            for i in 0..n {
+                if let Err(e) = cache::set(
+                    format!("{prefix}-{i}"),
+                    value.clone(),
+                    Duration::from_secs(600),
+                ) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+            }
+            ok(format!("{n} items"))
+        }
         "/cache-write-loop" => {
             for i in 0u64.. {
                 let value = format!("value-{i}").repeat(100);
@@ -281,12 +307,153 @@ fn misbehave(request: &RequestContext, body: &[u8]) -> WebResponse {
                 None => error(StatusCode::BAD_REQUEST, format!("{code} is not 100..=599")),
             }
         }
+        "/sse" => {
+            let n: u64 = param(request, "n", 3);
+            let ms: u64 = param(request, "ms", 0);
+            let mut events = EventStream::new();
+            for i in 0..n {
+                if i > 0 && ms > 0 {
+                    std::thread::sleep(Duration::from_millis(ms));
+                }
+                let event = SseEvent::data(i.to_string())
+                    .with_event("tick")
+                    .with_id(i.to_string());
+                if let Err(e) = events.send(event) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+            }
+            match request.query_param("fail").and_then(|s| s.parse().ok()) {
+                Some(status) => error(
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    "failed after streaming",
+                ),
+                None => events.finish().into_response(),
+            }
+        }
+        "/sse-stamp" => {
+            let n: u64 = param(request, "n", 50);
+            let ms: u64 = param(request, "ms", 5);
+            let mut events = EventStream::new();
+            for _ in 0..n {
+                let now = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                if let Err(e) = events.send_data(now.to_string()) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+            events.finish().into_response()
+        }
+        "/sse-forever" => {
+            let ms: u64 = param(request, "ms", 10);
+            let mut events = EventStream::new();
+            for i in 0u64.. {
+                if let Err(e) = events.send_data(i.to_string()) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+            ok("unreachable")
+        }
+        "/sse-then-panic" => {
+            let mut events = EventStream::new();
+            let _ = events.send_data("before the panic");
+            panic!("test-programs: panic after streaming")
+        }
+        "/raw" => {
+            let n: u64 = param(request, "n", 3);
+            let ms: u64 = param(request, "ms", 0);
+            let mut body = match ResponseStream::start(StatusCode::CREATED, [("x-stream", "raw")]) {
+                Ok(body) => body,
+                Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+            };
+            for i in 0..n {
+                if i > 0 && ms > 0 {
+                    std::thread::sleep(Duration::from_millis(ms));
+                }
+                if let Err(e) = body.send(format!("chunk {i}\n")) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+            }
+            body.finish().into_response()
+        }
+        "/stream-misuse" => stream_misuse(),
+        "/spawn" => {
+            let name: String = param(request, "name", "chain".to_owned());
+            let n: usize = param(request, "n", 1);
+            let lines: Vec<String> = (0..n)
+                .map(
+                    |i| match momento_functions::spawn::spawn(&name, i.to_string()) {
+                        Ok(()) => "ok".to_owned(),
+                        Err(e) => e.to_string(),
+                    },
+                )
+                .collect();
+            ok(lines.join("\n"))
+        }
+        "/sse-big" => {
+            let kb: usize = param(request, "kb", 512);
+            let n: usize = param(request, "n", 8);
+            let data = "d".repeat(kb << 10);
+            let mut events = EventStream::new();
+            for _ in 0..n {
+                if let Err(e) = events.send_data(data.as_str()) {
+                    return error(StatusCode::INTERNAL_SERVER_ERROR, e);
+                }
+            }
+            events.finish().into_response()
+        }
         "/exit" => {
             let _ = std::io::stdout().flush();
             std::process::exit(3)
         }
         _ => ok("ok"),
     }
+}
+
+/// Each misuse of `web-function-stream` straight through the bindings (the SDK would catch most of them
+/// first), and what the host answers.
+fn stream_misuse() -> WebResponse {
+    use momento_functions::__private::wit::momento::bytes::bytes::Data as WitData;
+    use momento_functions::__private::wit::momento::web_function::web_function_stream as wit;
+    let data = |text: &str| Some(WitData::Value(text.as_bytes().to_vec()));
+    let mut lines = Vec::new();
+    let mut case = |name: &str, result: Result<(), String>| {
+        lines.push(format!(
+            "{name}: {}",
+            result.err().unwrap_or_else(|| "ok".to_owned())
+        ));
+    };
+    case(
+        "data before start",
+        wit::send_data(WitData::Value(b"x".to_vec())),
+    );
+    case("nothing", wit::send_sse(None, Some("1"), None));
+    case(
+        "newline in name",
+        wit::send_sse(Some("a\nb"), None, data("x")),
+    );
+    case(
+        "long name",
+        wit::send_sse(Some(&"n".repeat(513)), None, data("x")),
+    );
+    case("NUL in id", wit::send_sse(None, Some("a\0"), data("x")));
+    case(
+        "invalid UTF-8",
+        wit::send_sse(None, None, Some(WitData::Value(vec![b'a', 0xff]))),
+    );
+    case(
+        "over 1 MiB",
+        wit::send_sse(None, None, Some(WitData::Value(vec![b'a'; (1 << 20) + 1]))),
+    );
+    case("bad status", wit::send_response_start(99, &[]));
+    case("first event", wit::send_sse(Some("ok"), None, None));
+    case("start after an event", wit::send_response_start(200, &[]));
+    // The stream has started: the report goes out as its last event.
+    let report = lines.join("\n");
+    let _ = wit::send_sse(Some("report"), None, data(&report));
+    WebResponse::new()
 }
 
 #[inline(never)]

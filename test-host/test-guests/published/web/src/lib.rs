@@ -11,6 +11,9 @@
 //! | `s3?role=R&bucket=B&key=K` | PUT the body with metadata `origin: published-web` through role `R`, GET it back; JSON of body, metadata, etag, version id |
 //! | `secret?name=N&stale=S` | the secret `N` as a string, allowed to be `S` seconds stale |
 //! | `http?url=U` | GET `U` and answer with its status and body |
+//! | `sse?fail=S` | three events through `sse_streaming_response` (a named one, one with an id and two-line data, a data-only one); with `fail`, then returns status `S` (the host's `http-error` event) |
+//! | `sse-relay?url=U` | GET `U` and relay its events (parsed with the published `sse::SseStream`) as they come |
+//! | `raw` | `raw_streaming_response(201, x-stream: raw)` and three chunks |
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -19,7 +22,7 @@ use momento_functions_aws_s3::{PutObjectRequest, S3Client};
 use momento_functions_aws_secrets_manager::{GetSecretValueRequest, SecretsManagerClient};
 use momento_functions_bytes::Data;
 use momento_functions_cache::{ConditionalSetResult, SetIfCondition, SetIfHashCondition, SetIfHashResult};
-use momento_functions_guest_web::{WebEnvironment, WebError, WebResponse, WebResult, invoke};
+use momento_functions_guest_web::{SseEvent, WebEnvironment, WebError, WebResponse, WebResult, invoke};
 use momento_functions_host_log::{LogConfiguration, LogDestination, configure_logs};
 
 invoke!(handle);
@@ -94,6 +97,42 @@ fn handle(body: Data) -> WebResult<WebResponse> {
             Ok(WebResponse::new()
                 .with_status(response.status)
                 .with_body(response.body)?)
+        }
+        "sse" => {
+            let mut stream = momento_functions_guest_web::sse_streaming_response();
+            stream.send(SseEvent::from_event("hello")).map_err(WebError::message)?;
+            stream
+                .send(SseEvent::from_data("line one\nline two").with_event_id("2"))
+                .map_err(WebError::message)?;
+            stream.send(SseEvent::from_data("three")).map_err(WebError::message)?;
+            match param("fail").parse::<u16>() {
+                Ok(status) => Ok(WebResponse::new().with_status(status).with_body("it failed")?),
+                Err(_) => Ok(WebResponse::new().with_status(200).header("x-dropped", "yes")),
+            }
+        }
+        "sse-relay" => {
+            let response = momento_functions_http::invoke(momento_functions_http::Request::new(param("url"), "GET"))?;
+            let mut stream = momento_functions_guest_web::sse_streaming_response();
+            for event in momento_functions_http::sse::SseStream::from_data(response.body) {
+                let event = event.map_err(|e| WebError::message(format!("upstream: {e}")))?;
+                let mut relayed = SseEvent::from_data(event.data().unwrap_or_default().to_owned());
+                if let Some(name) = event.event() {
+                    relayed = relayed.with_event(name);
+                }
+                stream.send(relayed).map_err(WebError::message)?;
+            }
+            Ok(WebResponse::new())
+        }
+        "raw" => {
+            let mut stream = momento_functions_guest_web::raw_streaming_response(
+                201,
+                vec![("x-stream".to_owned(), "raw".to_owned())],
+            )
+            .map_err(WebError::message)?;
+            for chunk in ["one ", "two ", "three"] {
+                stream.send(chunk).map_err(WebError::message)?;
+            }
+            Ok(WebResponse::new())
         }
         other => Ok(WebResponse::new()
             .with_status(404)
