@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Args;
 use crate::{StreamPart, TestHost};
+use clap::Args;
 
 use super::{
     EXIT_ERROR_RESPONSE, EXIT_INVOKE, EXIT_LOAD, EXIT_USAGE, HostArgs, LimitArgs, RequestArgs,
