@@ -14,7 +14,9 @@ fn host(builder: TestHostBuilder) -> TestHost {
 }
 
 fn put(id: &str, note: &Value) -> Request {
-    Request::new("PUT", "/").query(format!("id={id}")).json(note)
+    Request::new("PUT", "/")
+        .query(format!("id={id}"))
+        .json(note)
 }
 
 #[test]
@@ -33,11 +35,15 @@ fn it_is_a_web_function_importing_only_what_it_uses() {
 
 #[test]
 fn stores_and_reads_a_note() {
-    let host = host(TestHost::builder());
+    // The test clock stands still, so the TTL left is exactly the TTL set.
+    let host = host(TestHost::builder().test_clock());
     let note = json!({"title": "groceries", "text": "eggs, flour"});
     let stored = host.invoke(put("7", &note)).unwrap();
     assert_eq!(stored.status(), 201);
-    assert_eq!(host.cache().get_json::<Value>("note:7").unwrap(), Some(note.clone()));
+    assert_eq!(
+        host.cache().get_json::<Value>("note:7").unwrap(),
+        Some(note.clone())
+    );
     assert_eq!(
         host.cache().entry("note:7").unwrap().ttl,
         Some(Duration::from_secs(3600))
@@ -80,8 +86,14 @@ fn bad_requests_are_answered_by_the_function() {
         .invoke(put("2", &json!({"title": "only a title"})))
         .unwrap();
     assert_eq!(not_a_note.status(), 400);
-    assert!(not_a_note.text().unwrap().starts_with("not a note"), "{:?}", not_a_note.text());
-    let patch = host.invoke(Request::new("PATCH", "/").query("id=2")).unwrap();
+    assert!(
+        not_a_note.text().unwrap().starts_with("not a note"),
+        "{:?}",
+        not_a_note.text()
+    );
+    let patch = host
+        .invoke(Request::new("PATCH", "/").query("id=2"))
+        .unwrap();
     assert_eq!(patch.status(), 405);
     assert_eq!(patch.header("allow"), Some("GET, PUT, DELETE"));
 }

@@ -30,7 +30,10 @@ fn items_expire_after_their_ttl() {
     let host = host(TestHost::builder().env("TTL_SECS", "60").test_clock());
     host.invoke(Request::new("PUT", "/").query("key=k").body("v"))
         .unwrap();
-    assert_eq!(host.cache().entry("k").unwrap().ttl, Some(Duration::from_secs(60)));
+    assert_eq!(
+        host.cache().entry("k").unwrap().ttl,
+        Some(Duration::from_secs(60))
+    );
     host.clock().advance(Duration::from_secs(61));
     let read = host.invoke(Request::get("/").query("key=k")).unwrap();
     assert_eq!(read.status(), 404);
@@ -39,7 +42,9 @@ fn items_expire_after_their_ttl() {
 #[test]
 fn reads_what_the_cache_was_seeded_with_and_deletes_it() {
     let host = host(TestHost::builder().cache_entry("greeting", "hello"));
-    let read = host.invoke(Request::get("/").query("key=greeting")).unwrap();
+    let read = host
+        .invoke(Request::get("/").query("key=greeting"))
+        .unwrap();
     assert_eq!(read.text().unwrap(), "hello");
     let deleted = host
         .invoke(Request::new("DELETE", "/").query("key=greeting"))

@@ -44,10 +44,7 @@ fn a_missing_field_is_a_400_naming_it() {
         .unwrap();
     assert_eq!(response.status(), 400);
     let body: Value = response.json().unwrap();
-    assert!(
-        body["message"].as_str().unwrap().contains("name"),
-        "{body}"
-    );
+    assert!(body["message"].as_str().unwrap().contains("name"), "{body}");
 }
 
 #[test]

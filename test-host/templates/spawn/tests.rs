@@ -11,7 +11,9 @@ fn host() -> TestHost {
 fn counts_the_words_into_the_cache() {
     let host = host();
     let response = host
-        .invoke(Request::post("/").json(&serde_json::json!({"key": "doc", "text": "one two  three"})))
+        .invoke(
+            Request::post("/").json(&serde_json::json!({"key": "doc", "text": "one two  three"})),
+        )
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.header("spawn-result"), Some("ok-note"));

@@ -9,9 +9,7 @@ fn host() -> TestHost {
 
 #[test]
 fn streams_ticks_then_done() {
-    let response = host()
-        .invoke(Request::get("/").query("count=2"))
-        .unwrap();
+    let response = host().invoke(Request::get("/").query("count=2")).unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.header("content-type"), Some("text/event-stream"));
 
@@ -36,7 +34,10 @@ fn each_event_arrives_as_it_is_sent() {
     let mut frames = 0;
     host.invoke_streaming(Request::get("/"), |part| {
         if let momento_functions_test_host::StreamPart::Data(bytes) = part {
-            assert!(String::from_utf8_lossy(bytes).ends_with("\n\n"), "one whole event per frame");
+            assert!(
+                String::from_utf8_lossy(bytes).ends_with("\n\n"),
+                "one whole event per frame"
+            );
             frames += 1;
         }
     })

@@ -17,7 +17,12 @@ fn greets_by_name() {
     let response = host().invoke(Request::get("/").query("name=Ada")).unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().unwrap(), "Hello, Ada!");
-    assert!(response.logs().iter().any(|record| record.message == "greeting Ada"));
+    assert!(
+        response
+            .logs()
+            .iter()
+            .any(|record| record.message == "greeting Ada")
+    );
 }
 
 #[test]
@@ -31,7 +36,11 @@ fn echoes_what_is_posted() {
     let response = host().invoke(Request::post("/").body("ping")).unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.body(), b"ping");
-    assert_eq!(response.bytes_copied_to_guest(), 0, "the body stayed in the host");
+    assert_eq!(
+        response.bytes_copied_to_guest(),
+        0,
+        "the body stayed in the host"
+    );
 }
 
 #[test]
