@@ -93,6 +93,30 @@ pub struct Popped {
     pub remaining: u32,
 }
 
+/// The host's signature of `list-concatenate-front` and `list-concatenate-back`.
+type ConcatenateCall = fn(wit::Data, Vec<wit::Data>, u64, bool, u32) -> Result<u32, wit::Error>;
+
+/// Add `values` at one end (`call`) of the list `name`.
+fn concatenate<V: Into<Data>>(
+    call: ConcatenateCall,
+    name: &[u8],
+    values: impl IntoIterator<Item = V>,
+    ttl: ListTtl,
+    max_len: u32,
+) -> Result<u32, Error> {
+    let values = values
+        .into_iter()
+        .map(|v| data_into_wit(v.into()))
+        .collect();
+    Ok(call(
+        name_data(name),
+        values,
+        ttl_millis(ttl.ttl),
+        ttl.refresh,
+        max_len,
+    )?)
+}
+
 fn name_data(name: &[u8]) -> wit::Data {
     data_into_wit(Data::from(name))
 }
@@ -215,17 +239,13 @@ pub fn concatenate_front_capped<V: Into<Data>>(
     ttl: ListTtl,
     max_len: u32,
 ) -> Result<u32, Error> {
-    let values: Vec<wit::Data> = values
-        .into_iter()
-        .map(|v| data_into_wit(v.into()))
-        .collect();
-    Ok(wit::list_concatenate_front(
-        name_data(name.as_ref()),
+    concatenate(
+        wit::list_concatenate_front,
+        name.as_ref(),
         values,
-        ttl_millis(ttl.ttl),
-        ttl.refresh,
+        ttl,
         max_len,
-    )?)
+    )
 }
 
 /// Add `values` at the back of the list `name`, keeping their order; the new length.
@@ -250,17 +270,13 @@ pub fn concatenate_back_capped<V: Into<Data>>(
     ttl: ListTtl,
     max_len: u32,
 ) -> Result<u32, Error> {
-    let values: Vec<wit::Data> = values
-        .into_iter()
-        .map(|v| data_into_wit(v.into()))
-        .collect();
-    Ok(wit::list_concatenate_back(
-        name_data(name.as_ref()),
+    concatenate(
+        wit::list_concatenate_back,
+        name.as_ref(),
         values,
-        ttl_millis(ttl.ttl),
-        ttl.refresh,
+        ttl,
         max_len,
-    )?)
+    )
 }
 
 fn popped(name: &[u8], response: wit::PopResponse) -> Result<Option<Popped>, Error> {
