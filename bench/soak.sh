@@ -34,7 +34,7 @@ WASM=$ROOT/target/wasm-guests/wasm32-wasip2/release/momento_functions_test_progr
 
 # Short deadline and body timeout so that the hostile kinds finish within the run; access log on (to a file).
 "$CLI" serve "$WASM" --addr "127.0.0.1:$PORT" --deadline-ms 1000 --body-timeout-ms 2000 \
-    --request-kb "$REQUEST_KB" --memory-mb 64 2>"$OUT/serve.log" &
+    --request-size "${REQUEST_KB}KiB" --memory 64MiB 2>"$OUT/serve.log" &
 SERVE=$!
 trap 'kill $SERVE 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -235,7 +235,7 @@ pub enum InvokeError {
     /// `serve`: the bodies being received already hold the server's memory budget for request bodies.
     #[error("the server is holding {budget} bytes of request bodies, its limit; retry later")]
     BodyMemoryExhausted {
-        /// The budget in bytes (`serve --body-memory-mb`).
+        /// The budget in bytes (`serve --body-memory`).
         budget: usize,
     },
 }
