@@ -70,7 +70,7 @@ pub mod spawn_wit {
     //! Generated bindings of the spawn handler export (`momento:spawn-function`). Its `data` is
     //! [`wit`](crate::wit)'s. Internal: no stability guarantees.
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "momento-functions:worlds/sdk-spawn-export",
         pub_export_macro: true,
         export_macro_name: "export_spawn_function",
