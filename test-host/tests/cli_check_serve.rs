@@ -261,9 +261,15 @@ impl Drop for Served {
 
 impl Served {
     fn start(args: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_momento-functions-test-host"))
-            .arg("serve")
-            .args(args)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_momento-functions-test-host"));
+        command.arg("serve").args(args);
+        Served::from_command(command)
+    }
+
+    /// Run `command` (a `serve` invocation, possibly behind a wrapper such as `prlimit`) on a free port
+    /// and wait for its banner.
+    fn from_command(mut command: Command) -> Served {
+        let mut child = command
             .args(["--addr", "127.0.0.1:0"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -540,35 +546,12 @@ fn serve_stops_promptly_on_ctrl_c_while_guests_sleep() {
 #[test]
 fn serve_keeps_serving_when_out_of_file_descriptors() {
     let wasm = programs_wasm();
-    let mut child = Command::new("prlimit")
+    let mut command = Command::new("prlimit");
+    command
         .args(["--nofile=256:256", "--"])
         .arg(env!("CARGO_BIN_EXE_momento-functions-test-host"))
-        .args(["serve", wasm.to_str().unwrap(), "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("prlimit runs serve");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut served = Served {
-        child,
-        lines,
-        addr: String::new(),
-    };
-    let banner = served.wait_for("serving ");
-    served.addr = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .to_owned();
+        .args(["serve", wasm.to_str().unwrap()]);
+    let mut served = Served::from_command(command);
     let addr: std::net::SocketAddr = served.addr.parse().unwrap();
     // 400 connections against 256 descriptors: some are accepted, the rest wait in the backlog or are
     // refused; none may take the server down.
