@@ -186,8 +186,15 @@ impl Shared {
 /// The access log's queue to its writer thread, bounded in bytes: when stderr is not read (a full pipe),
 /// lines are dropped and counted instead of piling up in memory.
 struct AccessLog {
-    lines: mpsc::Sender<String>,
+    lines: mpsc::Sender<LogMessage>,
     counters: Arc<LogCounters>,
+}
+
+/// What the access log's writer thread receives.
+enum LogMessage {
+    Line(String),
+    /// The server stopped: write what is queued, report the drops, and end.
+    End,
 }
 
 #[derive(Default)]
@@ -207,11 +214,20 @@ impl AccessLog {
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        if self.lines.send(line).is_err() {
+        if self.lines.send(LogMessage::Line(line)).is_err() {
             self.counters.queued.fetch_sub(len, Ordering::AcqRel);
         }
     }
+
+    /// Tell the writer that no more lines come (other handles may still hold a sender).
+    fn end(&self) {
+        let _ = self.lines.send(LogMessage::End);
+    }
 }
+
+/// How long a stopping server waits for its access log to reach stderr: a reader that keeps up gets
+/// every line; one that never reads does not hold the process forever.
+const ACCESS_LOG_FLUSH_WAIT: Duration = Duration::from_secs(5);
 
 /// The memory budget for request bodies, shared by all connections.
 struct BodyBudget {
@@ -496,7 +512,7 @@ impl Server {
         // file descriptors are surely available (out of them, creating it would panic in a host call).
         wasmtime_wasi::runtime::in_tokio(async {});
         let (access_log, logger) = if options.access_log {
-            let (tx, rx) = mpsc::channel::<String>();
+            let (tx, rx) = mpsc::channel::<LogMessage>();
             let counters = Arc::new(LogCounters::default());
             let writer_counters = Arc::clone(&counters);
             let logger = std::thread::Builder::new()
@@ -635,14 +651,21 @@ impl Server {
         let result = thread
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the server thread panicked")));
-        drop(handle);
         if let Some(logger) = logger {
-            // The logger ends when the last sender (in `Shared`) is dropped; other handles may keep it
-            // alive, so do not wait for it then.
+            // Every line queued before the stop reaches stderr, and the count of dropped ones after
+            // them, unless stderr stays unread past the wait.
+            if let Some(log) = &handle.shared.access_log {
+                log.end();
+            }
+            let waited = Instant::now();
+            while !logger.is_finished() && waited.elapsed() < ACCESS_LOG_FLUSH_WAIT {
+                std::thread::sleep(Duration::from_millis(5));
+            }
             if logger.is_finished() {
                 let _ = logger.join();
             }
         }
+        drop(handle);
         result
     }
 }
@@ -1402,22 +1425,35 @@ fn error_response(
 
 /// The access-log thread: writes lines as they come, in one write per batch (whatever queued up while
 /// the previous batch was written). Stderr is locked only while writing, never while waiting. Lines
-/// dropped because stderr did not keep up are reported once it does.
-fn write_log_lines(lines: &mpsc::Receiver<String>, counters: &LogCounters) {
+/// dropped because stderr did not keep up are reported once it does, and once more at the end.
+fn write_log_lines(lines: &mpsc::Receiver<LogMessage>, counters: &LogCounters) {
     let mut batch = Vec::with_capacity(64 << 10);
     let mut reported_drops = 0;
-    while let Ok(line) = lines.recv() {
+    let mut ended = false;
+    while !ended {
         batch.clear();
-        let mut taken = line.len();
-        batch.extend_from_slice(line.as_bytes());
-        batch.push(b'\n');
-        drop(line);
-        while batch.len() < (1 << 20)
-            && let Ok(line) = lines.try_recv()
-        {
-            taken += line.len();
-            batch.extend_from_slice(line.as_bytes());
-            batch.push(b'\n');
+        let mut taken = 0;
+        // Block for the first message (none: every sender is gone), then take whatever else is
+        // queued, up to 1 MiB.
+        let mut next = lines.recv().ok();
+        ended = next.is_none();
+        while let Some(message) = next {
+            match message {
+                LogMessage::Line(line) => {
+                    taken += line.len();
+                    batch.extend_from_slice(line.as_bytes());
+                    batch.push(b'\n');
+                }
+                LogMessage::End => {
+                    ended = true;
+                    break;
+                }
+            }
+            next = if batch.len() < (1 << 20) {
+                lines.try_recv().ok()
+            } else {
+                None
+            };
         }
         let dropped = counters.dropped.load(Ordering::Relaxed);
         if dropped > reported_drops {
@@ -1428,6 +1464,9 @@ fn write_log_lines(lines: &mpsc::Receiver<String>, counters: &LogCounters) {
                 .as_bytes(),
             );
             reported_drops = dropped;
+        }
+        if batch.is_empty() {
+            continue;
         }
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(&batch);
