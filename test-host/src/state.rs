@@ -400,12 +400,13 @@ impl HostState {
         }
     }
 
-    /// What the guest wrote to stdout and stderr (empty when it never touched WASI).
-    pub(crate) fn stdio(&self) -> (Vec<u8>, Vec<u8>) {
+    /// What the guest wrote to stdout and stderr (empty when it never touched WASI), taken out of the
+    /// capture once the invocation is over, without a copy.
+    pub(crate) fn take_stdio(&self) -> (Vec<u8>, Vec<u8>) {
         self.inv
             .stdio
             .as_ref()
-            .map(StdioCapture::bytes)
+            .map(StdioCapture::take_bytes)
             .unwrap_or_default()
     }
 }

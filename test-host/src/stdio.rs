@@ -105,10 +105,13 @@ impl StdioCapture {
         (std::mem::take(&mut captured.lines), dropped)
     }
 
-    /// What the guest wrote to stdout and to stderr.
-    pub(crate) fn bytes(&self) -> (Vec<u8>, Vec<u8>) {
-        let captured = self.lock();
-        (captured.stdout.bytes.clone(), captured.stderr.bytes.clone())
+    /// What the guest wrote to stdout and to stderr, taken out (at the end of the invocation).
+    pub(crate) fn take_bytes(&self) -> (Vec<u8>, Vec<u8>) {
+        let mut captured = self.lock();
+        (
+            std::mem::take(&mut captured.stdout.bytes),
+            std::mem::take(&mut captured.stderr.bytes),
+        )
     }
 
     /// How many bytes the guest has written to stdout and to stderr so far.
@@ -294,7 +297,7 @@ mod tests {
             text(&capture.take_lines(true).0),
             [(LogSource::Stderr, "last".to_owned())]
         );
-        assert_eq!(capture.bytes().1, b"three\r\nlast");
+        assert_eq!(capture.take_bytes().1, b"three\r\nlast");
     }
 
     #[test]

@@ -330,7 +330,7 @@ impl Function {
         }));
 
         let state = store.into_data();
-        let (stdout, stderr) = state.stdio();
+        let (stdout, stderr) = state.take_stdio();
         let limiter = state.limiter;
         let mut state = state.inv;
         // Its spawns run after it, however it ended.
